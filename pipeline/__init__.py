@@ -1,0 +1,3 @@
+"""Country drug reports → structured, traceable Parquet tables."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,173 @@
+"""Events: a service (or the legal basis of harm reduction) started, expanded, ended, planned.
+
+An event cue binds to the nearest year of its clause and to the service that is its
+subject: the first service of the clause, else of an earlier clause of the sentence, else
+the service an anaphor ("such programmes") points back to. A cue that only says something
+could happen ("allowed … to be implemented") is not an event.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from pipeline.extract import Hit, SentenceFinds
+from pipeline.link import (
+    Context,
+    anaphoric_services,
+    clause_of,
+    nearest_time,
+    provenance,
+    services,
+    spans,
+    statement_country,
+    usable_times,
+    _CLAUSE_SPLIT,
+)
+from pipeline.numbers import TimeRef
+from pipeline.types import Event
+from pipeline.vocab import load
+
+
+@cache
+def _cues() -> dict:
+    return load("cues")
+
+
+def _modal(sf: SentenceFinds, cue: Hit) -> bool:
+    base = sf.sentence.start
+    lead = sf.text[max(0, cue.start - base - 20) : cue.start - base].lower()
+    return any(re.search(rf"\b{re.escape(m)}\s+(?:\w+\s+)?$", lead)
+               for m in _cues()["modal_blockers"])
+
+
+def _examples_start(sf: SentenceFinds) -> int | None:
+    """Offset of 'such as' (services after it are examples of a general measure)."""
+    m = re.search(r"\bsuch as\b", sf.text)
+    return sf.sentence.start + m.start() if m else None
+
+
+def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
+    sf = ctx.sf
+    in_clause = [s for s in services(sf) if clause[0] <= s.start < clause[1]]
+    if cue.text.lower() in _cues()["statuses"]["planned_nouns"]:
+        return [s for s in in_clause if s.start > cue.start] or in_clause
+    if in_clause:
+        return [in_clause[0]]
+    if sf.of("plan") and any(clause[0] <= p.start < clause[1] for p in sf.of("plan")):
+        return []  # "A hepatitis plan was launched": the plan is the subject
+    earlier = [s for s in services(sf) if s.start < clause[0]]
+    if earlier:
+        return [earlier[0]]
+    prior = anaphoric_services(ctx)
+    return prior[:1]
+
+
+def _year(sf: SentenceFinds, cue: Hit, clause: tuple[int, int],
+          times: list[TimeRef]) -> TimeRef | None:
+    in_clause = [t for t in times if clause[0] <= t.start < clause[1]]
+    return nearest_time(in_clause, cue.start) or nearest_time(times, cue.start)
+
+
+def _since_year(sf: SentenceFinds, clause: tuple[int, int], times: list[TimeRef]) -> TimeRef | None:
+    base = sf.sentence.start
+    for t in times:
+        if clause[0] <= t.start < clause[1] and re.search(
+            r"\bsince\s+$", sf.text[max(0, t.start - base - 8) : t.start - base], re.I
+        ):
+            return t
+    return None
+
+
+def _event_code(sf: SentenceFinds, cue: Hit, subject: Hit | None) -> str:
+    if cue.code != "started" or subject is None:
+        return cue.code
+    base = sf.sentence.start
+    lead = sf.text[max(0, subject.start - base - 25) : subject.start - base].lower()
+    markers = _cues()["expansion_markers"]
+    if any(re.search(rf"\b{re.escape(m)}\s+(?:[\w-]+\s+){{0,2}}$", lead) for m in markers):
+        return "expanded"
+    return "started"
+
+
+def _legal_generic(sf: SentenceFinds, clause: tuple[int, int]) -> bool:
+    generic = [g for g in sf.of("generic") if g.start < clause[1]]
+    return bool(generic) or _examples_start(sf) is not None
+
+
+def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Event]:
+    sf = ctx.sf
+    out: list[Event] = []
+    all_times = usable_times(sf, set())
+    dating_times = usable_times(sf, plan_years)
+    clauses = spans(sf, _CLAUSE_SPLIT)
+    legal_cues = sf.of("event")
+    for cue in sf.of("event"):
+        clause = clause_of(sf, cue.start)
+        if cue.code in ("started", "expanded") and _modal(sf, cue):
+            continue
+        if cue.code in ("started", "expanded") and any(
+            c.code == "legal_basis" and clause[0] <= c.start < cue.start for c in legal_cues
+        ) and _legal_generic(sf, clause):
+            continue  # "A legal framework for harm reduction measures … was established"
+        if cue.code == "started_since":
+            time = _since_year(sf, clause, dating_times)
+            code = "started"
+        elif cue.code == "legal_basis":
+            time = _year(sf, cue, clause, all_times)
+            code = "legal_basis"
+        else:
+            time = _year(sf, cue, clause, dating_times)
+            code = cue.code
+        if time is None:
+            continue
+        if code == "legal_basis":
+            subjects = _legal_subjects(ctx, clause)
+            if subjects is None:
+                continue
+        else:
+            subjects = _subject(ctx, cue, clause)
+            if not subjects:
+                continue
+        year, month = time.year, time.month
+        if time.kind == "range" and time.start <= cue.start < time.end:
+            year, month = time.start_year, None  # "between its launch in 1993 and 2016"
+        for subject in subjects:
+            service = subject.code if subject is not None else None
+            out.append(
+                Event(
+                    doc_id=ctx.doc_id,
+                    country=statement_country(ctx),
+                    event=_event_code(sf, cue, subject) if code == "started" else code,
+                    service=service,
+                    year=year,
+                    prov=provenance(ctx, cue.start, cue.end, f"event:{cue.code}:{cue.text}"),
+                    month=month,
+                )
+            )
+    del clauses
+    return out
+
+
+def _legal_subjects(ctx: Context, clause: tuple[int, int]) -> list[Hit | None] | None:
+    """Services a legal change is about; [None] for harm reduction in general."""
+    sf = ctx.sf
+    examples = _examples_start(sf)
+    named = [s for s in services(sf) if examples is None or s.start < examples]
+    if sf.of("generic") or examples is not None:
+        return [None] if not named else named
+    if named:
+        in_clause = [s for s in named if clause[0] <= s.start < clause[1]]
+        return in_clause or named
+    prior = anaphoric_services(ctx)
+    if prior:
+        return prior[:1]
+    return None
+
+
+def merge_events(events: list[Event]) -> list[Event]:
+    """One row per (country, event, service, year): the first statement is the evidence."""
+    seen: dict[tuple, Event] = {}
+    for e in events:
+        seen.setdefault((e.country, e.event, e.service, e.year), e)
+    return list(seen.values())

@@ -1,0 +1,228 @@
+"""Extract stage: spaCy PhraseMatcher/Matcher vocabularies plus regex figures, per sentence.
+
+`build_matchers()` compiles every vocabulary once per process. `match()` is pure: it turns
+one segment's spaCy doc into `Hit`s; `overlap_policy` decides which overlapping hits of a
+group survive (longest first by default, as spaCy's `filter_spans`). `find()` assembles the
+hits, figures and time expressions of every sentence of a document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from pipeline import countries
+from pipeline.numbers import Figure, NonFigure, TimeRef, scan
+from pipeline.segment import Segment, get_nlp
+from pipeline.types import Mention, Sentence
+from pipeline.vocab import load
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A vocabulary phrase found in the text (absolute offsets)."""
+
+    group: str  # service, noun, qualifier, event, status, plan, anaphora, ...
+    code: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class SentenceFinds:
+    """Everything found in one sentence, offsets absolute in `Document.text`."""
+
+    sentence: Sentence
+    figures: list[Figure] = field(default_factory=list)
+    times: list[TimeRef] = field(default_factory=list)
+    nonfigures: list[NonFigure] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    countries: list[tuple[int, int, str]] = field(default_factory=list)
+    cities: list[tuple[int, int, str, str]] = field(default_factory=list)
+    orgs: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def of(self, group: str) -> list[Hit]:
+        return [h for h in self.hits if h.group == group]
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
+
+    def local(self, start: int, end: int) -> str:
+        """Text of an absolute span of this sentence."""
+        base = self.sentence.start
+        return self.sentence.text[start - base : end - base]
+
+
+@dataclass(frozen=True)
+class Matchers:
+    phrases: PhraseMatcher
+    tokens: Matcher
+
+
+def _phrase_groups() -> dict[str, dict[str, list[str]]]:
+    """group → code → phrases, from the data files."""
+    ind = load("indicators")
+    cues = load("cues")
+    groups: dict[str, dict[str, list[str]]] = {
+        "service": load("services"),
+        "noun": ind["nouns"],
+        "blocked_noun": {"blocked": ind["blocked_nouns"]},
+        "estimate": ind["estimates"],
+        "qualifier": cues["qualifiers"],
+        "event": cues["events"],
+        "status": cues["statuses"],
+        "modal": {"modal": cues["modal_blockers"]},
+        "expansion": {"expansion": cues["expansion_markers"]},
+        "generic": {"generic": cues["generic_objects"]},
+        "anaphora": {"anaphora": cues["anaphora"]},
+        "year_anaphor": {"year_anaphor": cues["anaphoric_years"]},
+        "figure_blocker": {"before": cues["figure_blockers_before"]},
+        "adoption": {"adoption": load("plans")["adoption_verbs"]},
+        "plan_topic": {"other": load("plans")["other_topics"]},
+    }
+    plans: dict[str, list[str]] = {}
+    for head in load("plans")["heads"]:
+        if not head.get("capitalised"):
+            plans.setdefault(head["kind"], []).append(head["phrase"])
+    groups["plan"] = plans
+    return groups
+
+
+@cache
+def build_matchers(nlp: Language | None = None) -> Matchers:
+    """Compile all vocabularies into one PhraseMatcher and one token Matcher (once)."""
+    nlp = nlp or get_nlp()
+    phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for group, codes in _phrase_groups().items():
+        for code, terms in codes.items():
+            phrases.add(f"{group}|{code}", [nlp.make_doc(t) for t in terms])
+    tokens = Matcher(nlp.vocab)
+    for head in load("plans")["heads"]:
+        if head.get("capitalised"):
+            words = head["phrase"].split()
+            pattern = [{"LOWER": w, "IS_TITLE": True} for w in words]
+            tokens.add(f"plan|{head['kind']}", [pattern])
+    return Matchers(phrases, tokens)
+
+
+def longest_first(hits: list[Hit]) -> list[Hit]:
+    """Overlap policy: within a group keep the longest hit, earliest on ties."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.group, -(h.end - h.start), h.start)):
+        if all(
+            k.group != hit.group or hit.end <= k.start or hit.start >= k.end for k in kept
+        ):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: (h.start, h.group))
+
+
+def match(
+    doc: Doc,
+    offset: int,
+    matchers: Matchers,
+    overlap_policy: Callable[[list[Hit]], list[Hit]] = longest_first,
+) -> list[Hit]:
+    """All vocabulary hits of one segment doc, at absolute offsets (pure)."""
+    vocab = doc.vocab.strings
+    found = list(matchers.phrases(doc)) + list(matchers.tokens(doc))
+    hits = []
+    for key, s, e in found:
+        group, code = vocab[key].split("|", 1)
+        span = doc[s:e]
+        hits.append(
+            Hit(group, code, offset + span.start_char, offset + span.end_char, span.text)
+        )
+    return overlap_policy(hits)
+
+
+@cache
+def _authority_patterns() -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in load("plans")["authorities"]]
+
+
+def _orgs(text: str, base: int) -> list[tuple[int, int, str]]:
+    spans: list[tuple[int, int, str]] = []
+    for pattern in _authority_patterns():
+        for m in pattern.finditer(text):
+            if all(m.end() <= s - base or m.start() >= e - base for s, e, _ in spans):
+                spans.append((base + m.start(), base + m.end(), m.group(0)))
+    return sorted(spans)
+
+
+def _shift_scan(sentence: Sentence) -> tuple[list[Figure], list[TimeRef], list[NonFigure]]:
+    found = scan(sentence.text)
+    b = sentence.start
+    return (
+        [replace(f, start=f.start + b, end=f.end + b) for f in found.figures],
+        [replace(t, start=t.start + b, end=t.end + b) for t in found.times],
+        [replace(n, start=n.start + b, end=n.end + b) for n in found.nonfigures],
+    )
+
+
+def find(segments: list[Segment], sentences: list[Sentence]) -> list[SentenceFinds]:
+    """Per sentence: vocabulary hits (spaCy), figures and times (regex), places, orgs."""
+    matchers = build_matchers()
+    finds = [SentenceFinds(s) for s in sentences]
+    for seg in segments:
+        hits = match(seg.doc, seg.start, matchers)
+        n_sents = sum(1 for _ in seg.doc.sents)
+        own = finds[seg.first_sentence : seg.first_sentence + n_sents]
+        for hit in hits:
+            for sf in own:
+                if sf.sentence.start <= hit.start < sf.sentence.end:
+                    sf.hits.append(hit)
+                    break
+    for sf in finds:
+        sf.figures, sf.times, sf.nonfigures = _shift_scan(sf.sentence)
+        b = sf.sentence.start
+        sf.countries = [(s + b, e + b, c) for s, e, c in countries.find_countries(sf.text)]
+        sf.cities = [(s + b, e + b, n, c) for s, e, n, c in countries.find_cities(sf.text)]
+        sf.orgs = _orgs(sf.text, b)
+    return finds
+
+
+def _figure_norm(f: Figure) -> str:
+    def num(v: float) -> str:
+        return f"{v:g}" if v != int(v) else str(int(v))
+
+    value = num(f.value) + (f"-{num(f.value_high)}" if f.value_high is not None else "")
+    return value + {"count": "", "percent": " %", "eur": " EUR"}[f.unit]
+
+
+def finds_to_mentions(finds: list[SentenceFinds], text: str) -> list[Mention]:
+    """The raw mention layer (`mentions.parquet`): every hit, figure, time and rejection."""
+    out: list[Mention] = []
+    for sf in finds:
+        i = sf.sentence.index
+        for h in sf.hits:
+            out.append(Mention(h.group.upper(), h.start, h.end, h.text, h.code, i, "phrase"))
+        for f in sf.figures:
+            label = "QUANTITY_RANGE" if f.value_high is not None else "QUANTITY"
+            rule = "number_word" if f.words else "number_regex"
+            out.append(Mention(label, f.start, f.end, text[f.start : f.end], _figure_norm(f), i,
+                               rule))
+        for t in sf.times:
+            label = {"year": "YEAR", "range": "YEAR_RANGE", "split": "YEAR_RANGE",
+                     "date": "DATE", "citation": "CITATION_YEAR"}[t.kind]
+            norm = f"{t.start_year}-{t.year}" if t.start_year else str(t.year)
+            if t.month:
+                norm += f"-{t.month:02d}"
+            out.append(Mention(label, t.start, t.end, text[t.start : t.end], norm, i, "time_regex"))
+        for n in sf.nonfigures:
+            out.append(Mention("NOT_A_FIGURE", n.start, n.end, text[n.start : n.end], n.reason, i,
+                               "number_regex"))
+        for s, e, code in sf.countries:
+            out.append(Mention("COUNTRY", s, e, text[s:e], code, i, "country_vocab"))
+        for s, e, _name, code in sf.cities:
+            out.append(Mention("CITY", s, e, text[s:e], code, i, "city_vocab"))
+        for s, e, name in sf.orgs:
+            out.append(Mention("ORG", s, e, text[s:e], name, i, "authority_regex"))
+    return out

@@ -1,0 +1,266 @@
+"""Facts: a figure, the indicator it counts, its year and its hedge.
+
+A figure becomes a fact only when the noun it counts (right after it, or "the number of
+<noun>" earlier in the sentence) maps to an indicator, directly or through the service it is
+about. Anything else stays in the mention layer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline.extract import Hit, SentenceFinds
+from pipeline.link import (
+    Context,
+    anaphoric_services,
+    chunk_of,
+    clause_of,
+    previous_year,
+    provenance,
+    region,
+    services,
+    statement_country,
+    usable_times,
+)
+from pipeline.numbers import Figure, TimeRef
+from pipeline.types import Fact
+from pipeline.vocab import load
+
+# Words that end the noun phrase after a figure.
+_NP_STOP = re.compile(
+    r"\b(?:of|for|with|in|at|on|across|to|from|by|per|who|which|that|were|was|are|is|have|has|"
+    r"had|and|or|but|than|as|during|since|under|over|between|through|within|into|without|"
+    r"operating|offering|providing|used|use|received|reached|served|signed|will|would|can)\b"
+    r"|[,;:.)\]]"
+)
+_YEAR_LEAD = re.compile(
+    r"(?:\b(?:in|during|by|as of|up to|until|at the end of|end of|for|throughout)"
+    r"(?:\s+the\s+(?:year|period))?\s*$)|\($",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Counted:
+    noun_class: str
+    noun: Hit
+
+
+@cache
+def _cues() -> dict:
+    return load("cues")
+
+
+@cache
+def _indicators() -> dict:
+    return load("indicators")
+
+
+def noun_phrase_end(sf: SentenceFinds, fig: Figure) -> int:
+    """End of the noun phrase that follows a figure (absolute offset)."""
+    base = sf.sentence.start
+    rest = sf.text[fig.end - base :]
+    rest_start = 0
+    if fig.parenthesised and rest.startswith(")"):
+        rest_start = 1
+    m = _NP_STOP.search(rest, rest_start)
+    limit = m.start() if m else len(rest)
+    return fig.end + min(limit, 60)
+
+
+def counted_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
+    """The counted noun right after the figure, or None (blocked nouns win)."""
+    np_end = noun_phrase_end(sf, fig)
+    gap_end = fig.end + 2 if fig.parenthesised else fig.end
+    nouns = [h for h in sf.of("noun") if gap_end <= h.start < max(np_end, gap_end + 1)]
+    blocked = [h for h in sf.of("blocked_noun") if gap_end <= h.start < max(np_end, gap_end + 1)]
+    if not nouns:
+        return None
+    noun = max(nouns, key=lambda h: (h.end, -h.start))  # the head is the last noun
+    if any(b.start <= noun.start and b.end >= noun.start for b in blocked):
+        return None
+    if any(b.start < noun.start for b in blocked):
+        return None
+    return Counted(noun.code, noun)
+
+
+def number_of_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
+    """'the number of syringes … from 1.7 million to 6 million' → syringes."""
+    base = sf.sentence.start
+    before = sf.text[: fig.start - base]
+    m = None
+    for m in re.finditer(r"\bnumber of\s+", before, re.I):
+        pass
+    if m is None:
+        return None
+    pos = base + m.end()
+    nouns = [h for h in sf.of("noun") if pos <= h.start < pos + 40]
+    return Counted(nouns[0].code, nouns[0]) if nouns else None
+
+
+def qualifier(sf: SentenceFinds, fig: Figure) -> str:
+    """The hedge right before the figure; ranges are `range`."""
+    if fig.value_high is not None:
+        return "range"
+    base = sf.sentence.start
+    lead_end = base + len(sf.text[: fig.start - base].rstrip("( "))
+    for h in sf.of("qualifier"):
+        if h.end == lead_end:
+            return h.code
+    return "exact"
+
+
+def blocked_before(sf: SentenceFinds, fig: Figure) -> bool:
+    """'every 100 syringes', 'an average of 360', 'seven out of nine' are not counts."""
+    base = sf.sentence.start
+    lead = sf.text[max(0, fig.start - base - 30) : fig.start - base].lower()
+    for phrase in _cues()["figure_blockers_before"]:
+        if re.search(rf"\b{re.escape(phrase)}\s+(?:\w+\s+)?$", lead):
+            return True
+    after = sf.text[fig.end - base : fig.end - base + 40].lower()
+    return bool(re.match(r"\s*(?:out of|per cent of)\b", after))
+
+
+def ratio_after(sf: SentenceFinds, counted: Counted) -> bool:
+    base = sf.sentence.start
+    tail = sf.text[counted.noun.end - base :].lower()
+    return bool(re.match(r"\s+(?:per|each|a year per)\b", tail))
+
+
+def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | None, str]:
+    """(indicator, how it was decided) from the noun class and the service context."""
+    ind = _indicators()
+    cls = counted.noun_class
+    if cls in ind["standalone"]:
+        return ind["standalone"][cls], f"noun:{cls}"
+    mapping = ind["by_service"].get(cls, {})
+    sf = ctx.sf
+    chunk = chunk_of(sf, fig.start)
+    chunk_services = [s for s in services(sf) if chunk[0] <= s.start < chunk[1]]
+    if cls == "people" and not chunk_services:
+        for code, phrases in ind["estimates"].items():
+            if counted.noun.text.lower() in phrases:
+                return code, "noun:estimate"
+    service = _context_service(ctx, fig, chunk_services)
+    if service is None:
+        return None, "no service context"
+    return mapping.get(service.code), f"noun:{cls}+service:{service.code}"
+
+
+def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hit | None:
+    """Nearest service in the figure's chunk, else in the sentence, else by anaphora."""
+    def distance(h: Hit) -> int:
+        return min(abs(h.start - fig.end), abs(h.end - fig.start))
+
+    if chunk_services:
+        return min(chunk_services, key=distance)
+    in_sentence = services(ctx.sf)
+    if in_sentence:
+        return min(in_sentence, key=distance)
+    prior = anaphoric_services(ctx)
+    return prior[0] if prior else None
+
+
+def fact_year(
+    ctx: Context, fig: Figure, figures: list[Figure], plan_years: set[tuple[int, int]]
+) -> tuple[TimeRef | None, str]:
+    """The year a figure refers to, and the rule that decided it."""
+    sf = ctx.sf
+    base = sf.sentence.start
+    times = usable_times(sf, plan_years)
+    # "(2012: 4 625 121)"
+    for t in times:
+        if 0 <= fig.start - t.end <= 2 and sf.text[t.end - base : fig.start - base].strip() == ":":
+            return t, "year:colon"
+    clause = clause_of(sf, fig.start)
+    later_figs = [f.start for f in figures if f.start > fig.start]
+    next_fig = min(later_figs) if later_figs else clause[1]
+    # Year phrase after the figure in the same clause, no comma or other figure between.
+    for t in times:
+        if fig.end <= t.start < min(clause[1], next_fig):
+            gap = sf.text[fig.end - base : t.start - base]
+            if "," not in gap and (_YEAR_LEAD.search(gap) or t.kind == "range"):
+                return t, "year:after"
+    anaphor = [h for h in sf.of("year_anaphor") if fig.end <= h.start < clause[1]]
+    if anaphor:
+        prior = previous_year(ctx, fig.start)
+        if prior:
+            return prior, "year:anaphor"
+    # "Between 2003 and 2015, … from 1.7 million to 6 million": ends of the period.
+    period = [t for t in times if t.end <= fig.start and t.kind == "range"]
+    lead = sf.text[max(0, fig.start - base - 30) : fig.start - base].lower()
+    if period and not [t for t in times if period[-1].end <= t.start < fig.start]:
+        if re.search(r"\bfrom\s+(?:\w+\s+){0,2}$", lead):
+            return TimeRef(period[-1].start, period[-1].end, period[-1].start_year), "year:from"
+        if re.search(r"\bto\s+(?:\w+\s+){0,2}$", lead) and re.search(
+            r"\bfrom\b", sf.text[period[-1].end - base : fig.start - base]
+        ):
+            return TimeRef(period[-1].start, period[-1].end, period[-1].year), "year:to"
+    before = [t for t in times if t.end <= fig.start]
+    if before:
+        return before[-1], "year:before"
+    return None, "year:none"
+
+
+def sentence_facts(
+    ctx: Context, plan_years: set[tuple[int, int]]
+) -> tuple[list[Fact], list[tuple[Figure, str]]]:
+    """Facts of one sentence, and the figures skipped with the reason (for debugging)."""
+    sf = ctx.sf
+    facts: list[Fact] = []
+    skipped: list[tuple[Figure, str]] = []
+    previous: Fact | None = None
+    for fig in sf.figures:
+        if fig.unit != "count":
+            skipped.append((fig, f"unit {fig.unit} is not a count"))
+            continue
+        if blocked_before(sf, fig):
+            skipped.append((fig, "ratio or sample"))
+            continue
+        counted = counted_noun(sf, fig) or number_of_noun(sf, fig)
+        colon = _after_year_colon(sf, fig)
+        if counted is None and colon and previous is not None:
+            indicator, how = previous.indicator, "inherits previous figure"
+        elif counted is None:
+            skipped.append((fig, "no counted noun"))
+            continue
+        elif ratio_after(sf, counted):
+            skipped.append((fig, "ratio"))
+            continue
+        else:
+            indicator, how = indicator_for(ctx, fig, counted)
+        if indicator is None:
+            skipped.append((fig, f"no indicator ({how})"))
+            continue
+        time, year_rule = fact_year(ctx, fig, sf.figures, plan_years)
+        fact = Fact(
+            doc_id=ctx.doc_id,
+            country=statement_country(ctx),
+            indicator=indicator,
+            year=time.year if time else None,
+            value=fig.value,
+            qualifier=qualifier(sf, fig),
+            unit=fig.unit,
+            prov=provenance(ctx, fig.start, fig.end, f"{how};{year_rule}"),
+            value_high=fig.value_high,
+            period_start=time.start_year if time and time.kind == "range" else None,
+            region=region(ctx, fig.start),
+        )
+        facts.append(fact)
+        previous = fact
+    return facts, skipped
+
+
+def _after_year_colon(sf: SentenceFinds, fig: Figure) -> bool:
+    base = sf.sentence.start
+    return bool(re.search(r"\b\d{4}:\s*$", sf.text[: fig.start - base]))
+
+
+def merge_facts(facts: list[Fact]) -> list[Fact]:
+    """One row per (country, indicator, year, value): a repeated statement is one fact."""
+    seen: dict[tuple, Fact] = {}
+    for f in facts:
+        seen.setdefault((f.country, f.indicator, f.year, f.value), f)
+    return list(seen.values())

@@ -1,0 +1,449 @@
+"""Ingest stage: find input files, read them (text or PDF) into normalised `Document`s.
+
+Reading never raises for bad input: a file that cannot be used becomes a Document with
+status "error" and a human-readable reason, so one bad file never stops a batch.
+Every later offset points into `Document.text`; `source_offsets` maps each of its characters
+back to the raw decoded source, so normalisation never loses provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.countries import country_vote
+from pipeline.types import Document
+
+DATA_DIR = Path(__file__).parent / "data"
+DOC_TYPES_FILE = DATA_DIR / "doc_types.yaml"
+
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
+PDF_SUFFIXES = frozenset({".pdf"})
+INPUT_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+
+PAGE_SEPARATOR = "\n\n"
+TITLE_MAX_CHARS = 200
+# A PDF page with fewer visible characters than this on average is taken as scanned/image-only.
+MIN_PDF_CHARS_PER_PAGE = 10
+# Share of control bytes above which a ".txt" file is taken as binary.
+MAX_CONTROL_SHARE = 0.05
+# Heading lines: the first few non-empty lines, when short, carry the title/doc-type words.
+HEADING_LINES = 5
+HEADING_MAX_CHARS = 150
+
+YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-3]\d)(?!\d)")
+REPORT_YEAR_RE = re.compile(r"\bReport\s+(19[89]\d|20[0-3]\d)(?!\d)", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _is_candidate(path: Path) -> bool:
+    """A file found while walking a folder that the pipeline should read."""
+    name = path.name
+    return (
+        path.is_file()
+        and not name.startswith(".")
+        and not name.upper().startswith("README")
+        and path.suffix.lower() in INPUT_SUFFIXES
+    )
+
+
+def _hidden_below(path: Path, root: Path) -> bool:
+    """True when a folder between `root` and `path` is hidden (.git, .cache ...)."""
+    return any(part.startswith(".") for part in path.relative_to(root).parts[:-1])
+
+
+def discover_inputs(paths: list[Path]) -> list[Path]:
+    """Files to read: files as given, folders walked recursively; sorted, without duplicates.
+
+    Raises FileNotFoundError for a path that does not exist (the CLI makes it a usage error).
+    """
+    found: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise FileNotFoundError(f"input not found: {path}")
+        if path.is_dir():
+            found.update(
+                p for p in path.rglob("*") if _is_candidate(p) and not _hidden_below(p, path)
+            )
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------- normalisation
+
+_LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
+_QUOTES = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+}
+# Soft hyphen, zero-width space/joiners, word joiner, BOM (zero-width no-break space).
+_REMOVED = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_LINE_BREAKS = {"\u2028": "\n", "\u2029": "\n", "\u0085": "\n"}
+# Unicode "Zs" spaces other than the plain space (NBSP, narrow NBSP, thin, figure, em ...).
+_SPACES = "\u00a0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200B)) + "\u202f\u205f\u3000"
+
+
+@cache
+def _char_map() -> dict[str, str]:
+    """Single-character replacements applied after NFC ('' removes the character)."""
+    table: dict[str, str] = {**_LIGATURES, **_QUOTES, **_LINE_BREAKS}
+    table.update(dict.fromkeys(_SPACES, " "))
+    table.update(dict.fromkeys(_REMOVED, ""))
+    return table
+
+
+_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# What needs work: line breaks with CR, a character followed by combining marks (NFC may
+# compose them), or any single non-ASCII character. Plain ASCII runs are copied in bulk.
+_SPECIAL_RE = re.compile(rf"\r\n?|(?s:.)[{_COMBINING}]+|[^\x00-\x7f]")
+
+
+def _normalise_piece(piece: str) -> str:
+    """NFC a cluster, then apply the single-character table."""
+    if piece[0] == "\r":
+        return "\n"
+    table = _char_map()
+    return "".join(table.get(ch, ch) for ch in unicodedata.normalize("NFC", piece))
+
+
+def normalise_text(raw: str) -> tuple[str, tuple[int, ...]]:
+    """Normalised text and, per output character, the offset of the raw character it came from.
+
+    Length-faithful except where a character expands (ligatures), is removed (soft hyphen,
+    zero-width, BOM) or merges (CRLF, NFC composition); runs of spaces are kept.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for m in _SPECIAL_RE.finditer(raw):
+        if m.start() > pos:
+            out.append(raw[pos : m.start()])
+            offsets.extend(range(pos, m.start()))
+        replacement = _normalise_piece(m.group())
+        out.append(replacement)
+        offsets.extend([m.start()] * len(replacement))
+        pos = m.end()
+    out.append(raw[pos:])
+    offsets.extend(range(pos, len(raw)))
+    return "".join(out), tuple(offsets)
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control bytes: an image, archive or office file renamed to .txt."""
+    if b"\x00" in data:
+        return True
+    sample = data[:65536]
+    controls = sum(1 for b in sample if (b < 32 and b not in (9, 10, 12, 13)) or b == 127)
+    return controls > MAX_CONTROL_SHARE * len(sample)
+
+
+def _detect_encoding(data: bytes) -> str | None:
+    """charset_normalizer's guess, preferring cp1252 when it fits the bytes as well.
+
+    On short Western European texts the detector often ties cp1252 with cp1250 and returns
+    the latter, which turns "não" into "năo"; cp1252 is the likelier source for this corpus.
+    """
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - it is a declared dependency
+        return None
+    results = from_bytes(data)
+    best = results.best()
+    if best is None:
+        return None
+    if "cp1252" in best.could_be_from_charset:
+        return "cp1252"
+    for match in results:
+        if (
+            match.encoding == "cp1252"
+            and match.chaos <= best.chaos
+            and match.coherence >= best.coherence
+        ):
+            return "cp1252"
+    return best.encoding
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """(text, encoding): strict UTF-8 (BOM-aware), then detection, then cp1252, then latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        pass
+    candidates = [_detect_encoding(data), "cp1252"]
+    for encoding in candidates:
+        if encoding is None:
+            continue
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+# --------------------------------------------------------------------------- readers
+
+
+class InputError(Exception):
+    """A reason why a file cannot be used; becomes Document.error."""
+
+
+def _read_text(data: bytes) -> tuple[str, str]:
+    """(raw decoded text, encoding) of a text file's bytes, or InputError."""
+    if not data:
+        raise InputError("empty file")
+    is_utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not is_utf16 and _looks_binary(data):
+        raise InputError("binary content, not text")
+    return decode_bytes(data)
+
+
+def _pdf_error(exc: Exception) -> InputError:
+    """Map pdfplumber/pdfminer failures to a reason; encryption is recognised by type name."""
+    chain: list[BaseException] = [exc]
+    chain += [e for e in (exc.__cause__, exc.__context__, *exc.args) if isinstance(e, Exception)]
+    names = {type(e).__name__ for e in chain}
+    if names & {"PDFPasswordIncorrect", "PDFEncryptionError"}:
+        return InputError("encrypted PDF")
+    message = str(exc).strip() or type(exc).__name__
+    return InputError(f"corrupt or unreadable PDF: {message}")
+
+
+def _read_pdf(path: Path) -> list[str]:
+    """The extracted text of each page, or InputError."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(path) as pdf:
+            return [page.extract_text() or "" for page in pdf.pages]
+    except Exception as exc:  # pdfminer raises many unrelated types on bad input
+        raise _pdf_error(exc) from exc
+
+
+def _join_pages(pages: list[str]) -> tuple[str, list[int]]:
+    """Raw text of all pages and the raw offsets where pages 2..n start."""
+    starts: list[int] = []
+    pos = 0
+    for i, page in enumerate(pages):
+        if i:
+            pos += len(PAGE_SEPARATOR)
+            starts.append(pos)
+        pos += len(page)
+    return PAGE_SEPARATOR.join(pages), starts
+
+
+def _to_normalised(raw_offsets: Iterable[int], source_offsets: tuple[int, ...]) -> tuple[int, ...]:
+    """Raw offsets → offsets in the normalised text (first character at or after each)."""
+    return tuple(bisect_left(source_offsets, off) for off in raw_offsets)
+
+
+def _check_pdf_text(pages: list[str]) -> None:
+    if not pages:
+        raise InputError("corrupt or unreadable PDF: no pages")
+    visible = sum(len("".join(page.split())) for page in pages)
+    if visible < MIN_PDF_CHARS_PER_PAGE * len(pages):
+        raise InputError("no extractable text (scanned PDF?)")
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+@cache
+def _doc_type_rules() -> tuple[list[tuple[str, re.Pattern[str]]], str]:
+    """(code, keyword regex) in priority order, and the default code, from doc_types.yaml."""
+    with DOC_TYPES_FILE.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = yaml.safe_load(fh)
+    rules = []
+    for entry in data["doc_types"]:
+        words = "|".join(r"\s+".join(map(re.escape, k.split())) for k in entry["keywords"])
+        rules.append((str(entry["code"]), re.compile(rf"\b(?:{words})\b", re.IGNORECASE)))
+    return rules, str(data["default"])
+
+
+def _non_empty_lines(text: str, limit: int) -> list[str]:
+    lines = []
+    for line in text.split("\n"):
+        if line.strip():
+            lines.append(line.strip())
+            if len(lines) == limit:
+                break
+    return lines
+
+
+def heading_lines(text: str) -> list[str]:
+    """The short lines among the first non-empty ones: where a title and its subtitle live."""
+    return [ln for ln in _non_empty_lines(text, HEADING_LINES) if len(ln) <= HEADING_MAX_CHARS]
+
+
+def extract_title(text: str) -> str | None:
+    """First non-empty line, without surrounding quotes, cut to 200 chars at a word boundary."""
+    lines = _non_empty_lines(text, 1)
+    if not lines:
+        return None
+    title = lines[0].strip().strip("\"'").strip()
+    if len(title) > TITLE_MAX_CHARS:
+        cut = title[:TITLE_MAX_CHARS]
+        title = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return title or None
+
+
+def extract_report_year(title: str | None, text: str = "") -> int | None:
+    """Publication year from the title: the year after "Report", else the largest one.
+
+    A title split over lines ("Italy" / "Country Drug Report 2017") is completed from the
+    "Report <year>" of a heading line. A range in a strategy title gives its last year.
+    """
+    if title:
+        after_report = REPORT_YEAR_RE.search(title)
+        if after_report:
+            return int(after_report.group(1))
+        years = [int(y) for y in YEAR_RE.findall(title)]
+        if years:
+            return max(years)
+    for line in heading_lines(text):
+        after_report = REPORT_YEAR_RE.search(line)
+        if after_report:
+            return int(after_report.group(1))
+    return None
+
+
+def extract_doc_type(title: str | None, text: str = "") -> str:
+    """Document type code by keyword: the title decides first, then the other heading lines."""
+    rules, default = _doc_type_rules()
+    places = ([title] if title else []) + heading_lines(text)
+    for place in places:
+        for code, regex in rules:
+            if regex.search(place):
+                return code
+    return default
+
+
+def title_is_heading(text: str) -> bool:
+    """Whether the first line is a real title and not the first paragraph of a bare excerpt.
+
+    Only a heading's years and keywords describe the document: a paragraph that opens with
+    "... the current National Strategy 2017-24 ..." is no strategy published in 2017.
+    """
+    lines = _non_empty_lines(text, 1)
+    return bool(lines) and len(lines[0]) <= HEADING_MAX_CHARS
+
+
+def with_metadata(doc: Document) -> Document:
+    """Fill title, country, report_year and doc_type from the normalised text."""
+    title = extract_title(doc.text)
+    heading = title if title_is_heading(doc.text) else None
+    return replace(
+        doc,
+        title=title,
+        country=country_vote(doc.text, title),
+        report_year=extract_report_year(heading, doc.text),
+        doc_type=extract_doc_type(heading, doc.text),
+    )
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _format_of(path: Path) -> str:
+    fmt = path.suffix.lower().lstrip(".")
+    return "txt" if fmt == "text" else fmt
+
+
+def _error(path: Path, fmt: str, sha: str, reason: str, **extra: Any) -> Document:
+    return Document(
+        doc_id=path.stem,
+        path=str(path),
+        sha256=sha,
+        format=fmt,
+        text="",
+        status="error",
+        error=reason,
+        **extra,
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError as exc:
+        raise InputError("not a file (a directory)") from exc
+    except FileNotFoundError as exc:
+        raise InputError("file not found") from exc
+    except PermissionError as exc:
+        raise InputError("cannot read file: permission denied") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def read_document(path: Path) -> Document:
+    """Read one input file into a normalised Document; never raises for bad input."""
+    path = Path(path)
+    fmt = _format_of(path)
+    sha = ""
+    encoding: str | None = None
+    n_pages: int | None = None
+    try:
+        data = _read_bytes(path)
+        sha = hashlib.sha256(data).hexdigest()
+        suffix = path.suffix.lower()
+        page_raw_starts: list[int] = []
+        if suffix in TEXT_SUFFIXES:
+            raw, encoding = _read_text(data)
+        elif suffix in PDF_SUFFIXES:
+            if not data:
+                raise InputError("empty file")
+            pages = _read_pdf(path)
+            n_pages = len(pages)
+            _check_pdf_text(pages)
+            raw, page_raw_starts = _join_pages(pages)
+        else:
+            raise InputError(f"unsupported file type: {suffix or '(no extension)'}")
+        text, offsets = normalise_text(raw)
+        if not text.strip():
+            raise InputError("file contains only whitespace")
+    except InputError as exc:
+        return _error(path, fmt, sha, str(exc), encoding=encoding, n_pages=n_pages)
+    doc = Document(
+        doc_id=path.stem,
+        path=str(path),
+        sha256=sha,
+        format=fmt,
+        text=text,
+        n_pages=n_pages,
+        encoding=encoding,
+        page_starts=_to_normalised(page_raw_starts, offsets),
+        source_offsets=offsets,
+    )
+    return with_metadata(doc)

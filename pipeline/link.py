@@ -1,0 +1,122 @@
+"""Shared linking helpers: clauses, service context, years and the country of a statement.
+
+The record builders (`facts`, `events`, `plans`, `services`) use these to attach a figure or
+a cue to the service, year and country it belongs to, within the sentence (and, through an
+explicit anaphor such as "these facilities", the sentence before).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.extract import Hit, SentenceFinds
+from pipeline.numbers import TimeRef
+from pipeline.types import Provenance
+
+# Clause boundaries: a figure, cue or year binds within its clause first.
+_CLAUSE_SPLIT = re.compile(
+    r";|,\s+(?:and|but|while|whereas|which|although|though|however)\b|\s+but\s+|:\s"
+)
+# Sub-clause chunks: commas split lists and appositions.
+_CHUNK_SPLIT = re.compile(r"[,;:]")
+
+
+@dataclass(frozen=True)
+class Context:
+    """A sentence and its neighbour in the same paragraph, with document defaults."""
+
+    doc_id: str
+    country: str | None
+    sf: SentenceFinds
+    prev: SentenceFinds | None  # previous sentence of the same paragraph
+
+
+def spans(sf: SentenceFinds, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Absolute spans of the sentence cut at `pattern`."""
+    base, text = sf.sentence.start, sf.text
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out.append((base + pos, base + m.start()))
+        pos = m.end()
+    out.append((base + pos, base + len(text)))
+    return out
+
+
+def clause_of(sf: SentenceFinds, pos: int) -> tuple[int, int]:
+    return _containing(spans(sf, _CLAUSE_SPLIT), pos)
+
+
+def chunk_of(sf: SentenceFinds, pos: int) -> tuple[int, int]:
+    return _containing(spans(sf, _CHUNK_SPLIT), pos)
+
+
+def _containing(parts: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    for s, e in parts:
+        if s <= pos < e:
+            return s, e
+    return parts[-1]
+
+
+def within(items: list, span: tuple[int, int]) -> list:
+    """Hits/figures/times whose start lies in `span`."""
+    return [x for x in items if span[0] <= x.start < span[1]]
+
+
+def services(sf: SentenceFinds) -> list[Hit]:
+    return sf.of("service")
+
+
+def anaphoric_services(ctx: Context) -> list[Hit]:
+    """Services of the previous sentence when this one refers back ("these facilities")."""
+    if ctx.prev is None or not ctx.sf.of("anaphora"):
+        return []
+    return services(ctx.prev)
+
+
+def statement_country(ctx: Context) -> str | None:
+    """The country a sentence is about: the one it names (if exactly one), else the doc's."""
+    named = {c for _, _, c in ctx.sf.countries if c != "EU"}
+    if len(named) == 1:
+        return named.pop()
+    return ctx.country
+
+
+def region(ctx: Context, pos: int) -> str | None:
+    """A city named in the same chunk as `pos` (the figure is about that part)."""
+    chunk = chunk_of(ctx.sf, pos)
+    cities = [c for c in ctx.sf.cities if chunk[0] <= c[0] < chunk[1]]
+    return cities[0][2] if len(cities) == 1 else None
+
+
+def usable_times(sf: SentenceFinds, exclude: set[tuple[int, int]]) -> list[TimeRef]:
+    """Times that can date a statement: no citations, no years naming a plan."""
+    return [t for t in sf.times if t.kind != "citation" and (t.start, t.end) not in exclude]
+
+
+def previous_year(ctx: Context, pos: int) -> TimeRef | None:
+    """The year named just before `pos` in this sentence, else the last of the previous one."""
+    before = [t for t in ctx.sf.times if t.end <= pos and t.kind != "citation"]
+    if before:
+        return before[-1]
+    if ctx.prev:
+        prior = [t for t in ctx.prev.times if t.kind != "citation"]
+        if prior:
+            return prior[-1]
+    return None
+
+
+def nearest_time(times: list[TimeRef], pos: int) -> TimeRef | None:
+    if not times:
+        return None
+    return min(times, key=lambda t: (min(abs(t.start - pos), abs(t.end - pos)), t.start))
+
+
+def provenance(ctx: Context, start: int, end: int, rule: str) -> Provenance:
+    return Provenance(start, end, ctx.sf.text, rule)
+
+
+def is_heading(sf: SentenceFinds) -> bool:
+    """A short line without sentence punctuation: a page topic, not a statement."""
+    text = sf.text.strip()
+    return len(text.split()) <= 8 and not re.search(r"[.!?;]\s*[\"”']?$", text)

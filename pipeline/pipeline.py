@@ -1,0 +1,100 @@
+"""The pipeline: ingest → segment → extract → link/normalise, one document at a time.
+
+`document_to_extraction` is the whole text pipeline for one read document; `run` adds
+reading, progress reporting and writing the tables atomically.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import events, facts, plans, services
+from pipeline.extract import SentenceFinds, find, finds_to_mentions
+from pipeline.ingest import discover_inputs, read_document
+from pipeline.link import Context
+from pipeline.segment import segments_to_sentences, text_to_segments
+from pipeline.types import Document, Extraction, Mention
+from pipeline.write import extractions_to_tables, write_tables
+
+
+@dataclass(frozen=True)
+class RunResult:
+    extractions: list[Extraction]
+    written: list[Path]
+
+    @property
+    def failed(self) -> list[Document]:
+        return [e.document for e in self.extractions if e.document.status != "ok"]
+
+
+def _contexts(doc: Document, finds: list[SentenceFinds]) -> list[Context]:
+    out = []
+    for i, sf in enumerate(finds):
+        prev = finds[i - 1] if i and finds[i - 1].sentence.block == sf.sentence.block else None
+        out.append(Context(doc.doc_id, doc.country, sf, prev))
+    return out
+
+
+def _skipped_mentions(ctx: Context, skipped: list) -> list[Mention]:
+    """Figures that did not become facts, with the reason (the debugging trail)."""
+    text = ctx.sf
+    return [
+        Mention("SKIPPED_FIGURE", f.start, f.end, text.local(f.start, f.end), reason,
+                ctx.sf.sentence.index, "facts")
+        for f, reason in skipped
+    ]
+
+
+def document_to_extraction(doc: Document) -> Extraction:
+    """Run segment → extract → link on one document that was read successfully."""
+    ext = Extraction(doc)
+    if doc.status != "ok" or not doc.text.strip():
+        return ext
+    segments, sentences = segments_to_sentences(doc.text, text_to_segments(doc.text))
+    finds = find(segments, sentences)
+    ext.sentences = sentences
+    ext.mentions = finds_to_mentions(finds, doc.text)
+    evidence = []
+    for ctx in _contexts(doc, finds):
+        plan_years = plans.plan_year_spans(ctx.sf)
+        sentence_facts, skipped = facts.sentence_facts(ctx, plan_years)
+        ext.facts.extend(sentence_facts)
+        ext.mentions.extend(_skipped_mentions(ctx, skipped))
+        ext.events.extend(events.sentence_events(ctx, plan_years))
+        ext.plans.extend(plans.sentence_plans(ctx))
+        evidence.extend(services.sentence_evidence(ctx))
+    ext.facts = facts.merge_facts(ext.facts)
+    ext.events = events.merge_events(ext.events)
+    ext.plans = plans.merge_plans(ext.plans)
+    ext.services = services.resolve(doc.doc_id, evidence)
+    return ext
+
+
+def _report(i: int, n: int, doc: Document, ext: Extraction) -> None:
+    if doc.status == "ok":
+        detail = (f"{len(ext.facts)} facts, {len(ext.events)} events, {len(ext.plans)} plans, "
+                  f"{len(ext.services)} services")
+    else:
+        detail = f"ERROR: {doc.error}"
+    print(f"[{i}/{n}] {doc.doc_id}: {detail}", file=sys.stderr)
+
+
+def run(
+    inputs: list[Path],
+    out_dir: Path,
+    progress: Callable[[int, int, Document, Extraction], None] | None = _report,
+) -> RunResult:
+    """Extract every input file and write the tables; bad files are recorded, not fatal."""
+    paths = discover_inputs(inputs)
+    extractions = []
+    for i, path in enumerate(paths, 1):
+        doc = read_document(path)
+        ext = document_to_extraction(doc)
+        extractions.append(ext)
+        if progress:
+            progress(i, len(paths), doc, ext)
+    written = write_tables(extractions_to_tables(extractions), out_dir)
+    return RunResult(extractions, written)

@@ -1,0 +1,202 @@
+"""Plans: strategies, action plans, programmes and laws with the period they cover.
+
+A plan head ("action plan", "National Programme", "law") becomes a row only when a year is
+attached to it: in its name ("Strategy 2015-19", "the 2016 law", "Note of 2001", "for the
+period 2010-2018") or by a dated adoption in the same clause ("In 1998, a law was
+adopted"). Plans named without any year stay in the mention layer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+
+from pipeline.extract import Hit, SentenceFinds
+from pipeline.link import Context, clause_of, provenance, statement_country
+from pipeline.numbers import TimeRef
+from pipeline.types import Plan
+from pipeline.vocab import load
+
+_LEFT_WORD = r"(?:[A-Z][\w’'-]*|national|illicit|drugs?|four-year|three-year|triennial|federal|" \
+             r"basic|public|comprehensive|current|new|first|second|\d{4}(?:\s?[-–/]\s?\d{2,4})?)"
+_LEFT = re.compile(rf"(?:{_LEFT_WORD}\s+){{1,6}}$")
+
+
+@dataclass(frozen=True)
+class Attached:
+    head: Hit
+    time: TimeRef
+    name_start: int
+    name_end: int
+    rule: str
+
+
+@cache
+def _name_words() -> frozenset[str]:
+    return frozenset(load("plans")["name_words"])
+
+
+def _is_name_gap(gap: str, max_words: int = 14) -> bool:
+    """Only words that can sit inside a plan's name between its head and its period."""
+    words = re.findall(r"[^\s(]+", gap)
+    if len(words) > max_words or re.search(r"[,;.:]", gap.replace("No.", "")):
+        return False
+    allowed = _name_words() | {"period", "covering", "covers"}
+    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in allowed for w in words)
+
+
+def _right_time(sf: SentenceFinds, head: Hit, heads: list[Hit]) -> tuple[TimeRef, str] | None:
+    base = sf.sentence.start
+    for t in sf.times:
+        if t.start < head.end or t.kind == "citation":
+            continue
+        gap = sf.text[head.end - base : t.start - base]
+        if _is_name_gap(gap):
+            return t, "plan:name-after"
+        if re.search(r"\bperiod\s*$", gap) and not [
+            h for h in heads if head.end <= h.start < t.start
+        ] and not [x for x in sf.times if head.end <= x.start < t.start]:
+            return t, "plan:period"
+        break
+    return None
+
+
+def _left_time(sf: SentenceFinds, head: Hit) -> tuple[TimeRef, str] | None:
+    base = sf.sentence.start
+    before = sf.text[: head.start - base]
+    m = _LEFT.search(before)
+    if not m:
+        return None
+    left_start = base + m.start()
+    for t in reversed(sf.times):
+        if left_start <= t.start and t.end <= head.start and t.kind != "citation":
+            return t, "plan:name-before"
+    return None
+
+
+def _adopted_time(sf: SentenceFinds, head: Hit) -> tuple[TimeRef, str] | None:
+    clause = clause_of(sf, head.start)
+    if not [h for h in sf.of("adoption") if clause[0] <= h.start < clause[1]]:
+        return None
+    base = sf.sentence.start
+    for t in sf.times:
+        if clause[0] <= t.start < clause[1] and t.kind != "citation":
+            lead = sf.text[max(0, t.start - base - 12) : t.start - base]
+            if re.search(r"\b(?:in|since|from)\s+(?:the\s+\w+\s+of\s+)?$", lead, re.I):
+                return t, "plan:adopted"
+    return None
+
+
+def _coordinated(sf: SentenceFinds, time: TimeRef) -> list[TimeRef]:
+    """'action plans for 2009-12 and 2013-16' → both periods."""
+    base = sf.sentence.start
+    out = []
+    last = time
+    for t in sf.times:
+        if t.start > last.end and re.fullmatch(
+            r"\s+and\s+", sf.text[last.end - base : t.start - base]
+        ):
+            out.append(t)
+            last = t
+    return out
+
+
+def attach_years(sf: SentenceFinds) -> list[Attached]:
+    """Every (plan head, year) pair of a sentence, with the span of the plan's name."""
+    heads = sf.of("plan")
+    out: list[Attached] = []
+    for head in heads:
+        found = _left_time(sf, head) or _right_time(sf, head, heads) or _adopted_time(sf, head)
+        if not found:
+            continue
+        time, rule = found
+        start = min(head.start, time.start) if rule == "plan:name-before" else head.start
+        end = time.end if rule in ("plan:name-after", "plan:period") else head.end
+        out.append(Attached(head, time, start, end, rule))
+        for extra in _coordinated(sf, time):
+            out.append(Attached(head, extra, start, extra.end, rule + "+coordinated"))
+    return out
+
+
+def plan_year_spans(sf: SentenceFinds) -> set[tuple[int, int]]:
+    """Spans of years that name a plan (never the year of a figure or event)."""
+    return {(a.time.start, a.time.end) for a in attach_years(sf) if a.rule != "plan:adopted"}
+
+
+def _period(a: Attached, sf: SentenceFinds) -> tuple[int | None, int | None]:
+    t = a.time
+    if t.kind in ("range", "split"):
+        return t.start_year, t.year
+    end = None
+    base = sf.sentence.start
+    m = re.search(rf"\buntil\s+({t.year // 1000}\d{{3}})\b", sf.text[a.head.end - base :])
+    if a.rule == "plan:adopted" and m:
+        end = int(m.group(1))
+    return t.year, end
+
+
+def _kind(a: Attached, sf: SentenceFinds) -> str:
+    if a.head.code == "law":
+        return "law"
+    base = sf.sentence.start
+    clause = clause_of(sf, a.head.start)
+    end = clause[1] if a.rule == "plan:adopted" else max(a.name_end, a.head.end)
+    name = sf.text[a.head.start - base : end - base].lower()
+    # The words between the head and its period (or, for an adopted plan, its clause).
+    topics = load("plans")["other_topics"]
+    if any(re.search(rf"\b{re.escape(t)}", name) for t in topics):
+        return "other"
+    head_text = a.head.text.lower()
+    if any(re.search(rf"\b{re.escape(t)}\b", head_text) for t in topics):
+        return "other"
+    return a.head.code
+
+
+def _measures(sf: SentenceFinds) -> int | None:
+    base = sf.sentence.start
+    for f in sf.figures:
+        if re.match(r"\s+(?:\w+\s+)?measures\b", sf.text[f.end - base :]):
+            return int(f.value)
+    return None
+
+
+def sentence_plans(ctx: Context) -> list[Plan]:
+    sf = ctx.sf
+    base = sf.sentence.start
+    plans = []
+    for a in attach_years(sf):
+        start_year, end_year = _period(a, sf)
+        title = sf.text[a.name_start - base : a.name_end - base].strip()
+        authority = sf.orgs[0][2] if sf.orgs else None
+        plans.append(
+            Plan(
+                doc_id=ctx.doc_id,
+                country=statement_country(ctx),
+                kind=_kind(a, sf),
+                start_year=start_year,
+                end_year=end_year,
+                prov=provenance(ctx, a.time.start, a.time.end, a.rule),
+                title=title,
+                measures=_measures(sf),
+                authority=authority,
+            )
+        )
+    return plans
+
+
+def merge_plans(plans: list[Plan]) -> list[Plan]:
+    """One row per (country, kind, period); later mentions fill in measures and authority."""
+    merged: dict[tuple, Plan] = {}
+    for p in plans:
+        key = (p.country, p.kind, p.start_year, p.end_year)
+        if key not in merged:
+            merged[key] = p
+            continue
+        first = merged[key]
+        merged[key] = replace(
+            first,
+            measures=first.measures if first.measures is not None else p.measures,
+            authority=first.authority or p.authority,
+        )
+    return list(merged.values())

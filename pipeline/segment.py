@@ -1,0 +1,98 @@
+"""Segment stage: text → paragraph segments → spaCy docs and sentences.
+
+A blank English pipeline with a sentencizer is loaded once per process and fed with
+`nlp.pipe`. Lines are first grouped into segments so that a heading never runs into the
+sentence below it, while a hard-wrapped paragraph (PDF text) stays one segment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.types import Sentence
+
+# A wrapped line is long and does not end a sentence; a heading is short.
+WRAP_MIN_CHARS = 60
+_SENTENCE_END = re.compile(r"[.!?:;\"')\]]\s*$")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A paragraph (or heading) of a document, with its spaCy doc."""
+
+    start: int
+    doc: Doc
+    first_sentence: int  # index of its first Sentence in the document
+
+
+@cache
+def get_nlp() -> Language:
+    """The blank English pipeline with a sentencizer (built once per process)."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def text_to_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of paragraphs: blank lines split; wrapped lines are joined."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    cur: tuple[int, int] | None = None
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        stripped = line.strip()
+        if not stripped:
+            if cur:
+                spans.append(cur)
+            cur = None
+            continue
+        lead = len(line) - len(line.lstrip())
+        start, end = start + lead, start + lead + len(stripped)
+        if cur and _continues(text[cur[0] : cur[1]], stripped):
+            cur = (cur[0], end)
+        else:
+            if cur:
+                spans.append(cur)
+            cur = (start, end)
+    if cur:
+        spans.append(cur)
+    return spans
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Is `line` the continuation of a hard-wrapped paragraph?"""
+    last_line = previous.rsplit("\n", 1)[-1]
+    if line[:1].islower():
+        return True
+    return len(last_line) >= WRAP_MIN_CHARS and not _SENTENCE_END.search(last_line)
+
+
+def text_to_segments(text: str, nlp: Language | None = None) -> Iterator[tuple[int, Doc]]:
+    """(absolute start, spaCy doc) for every paragraph, processed with `nlp.pipe`."""
+    nlp = nlp or get_nlp()
+    spans = text_to_spans(text)
+    docs = nlp.pipe(text[s:e] for s, e in spans)
+    for (start, _end), doc in zip(spans, docs, strict=True):
+        yield start, doc
+
+
+def segments_to_sentences(
+    text: str, segments: Iterator[tuple[int, Doc]]
+) -> tuple[list[Segment], list[Sentence]]:
+    """Sentences with absolute offsets into `text`, and their segments."""
+    out_segments: list[Segment] = []
+    sentences: list[Sentence] = []
+    for block, (start, doc) in enumerate(segments):
+        out_segments.append(Segment(start, doc, len(sentences)))
+        for sent in doc.sents:
+            s, e = start + sent.start_char, start + sent.end_char
+            sentences.append(Sentence(len(sentences), s, e, text[s:e], block))
+    return out_segments, sentences

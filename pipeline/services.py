@@ -1,0 +1,127 @@
+"""Services: which harm-reduction and treatment services a document says something about.
+
+Each service mention gets a status from the cues of its clause (closed, not available,
+planned, legally possible, provided). The document-level status set follows the spec: a
+bare mention counts as available unless the document says the service is not provided, and
+`legal_only` is kept for services that are only ever legally possible.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline.extract import Hit, SentenceFinds
+from pipeline.link import Context, clause_of, is_heading, provenance, statement_country
+from pipeline.types import ServiceStatus
+from pipeline.vocab import load
+
+# "the two last programmes are not presently available" → the last two services named before.
+_LAST_N = re.compile(r"\b(?:the\s+)?(?:two\s+last|last\s+two|latter\s+two|two\s+latter)\b", re.I)
+_REFERRAL = re.compile(r"\b(?:referral|referred|refer)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    service: Hit
+    status: str  # discontinued | unavailable | planned | available | legal
+    explicit: bool  # an explicit cue, not a bare mention
+    country: str | None
+    ctx: Context
+
+
+@cache
+def _status_cues() -> dict:
+    return load("cues")["statuses"]
+
+
+def _cues_in(sf: SentenceFinds, code: str, span: tuple[int, int]) -> list[Hit]:
+    return [h for h in sf.of("status") if h.code == code and span[0] <= h.start < span[1]]
+
+
+def _hit_status(ctx: Context, hit: Hit) -> tuple[str, bool]:
+    sf = ctx.sf
+    clause = clause_of(sf, hit.start)
+    if _cues_in(sf, "discontinued", clause):
+        return "discontinued", True
+    unavailable = _cues_in(sf, "unavailable", clause)
+    clause_services = [s for s in sf.of("service") if clause[0] <= s.start < clause[1]]
+    for cue in unavailable:
+        if cue.text.lower() == "except in":
+            if clause_services and clause_services[0] == hit:
+                return "unavailable", True
+        elif cue.start > hit.start and not [
+            s for s in clause_services if hit.start < s.start < cue.start
+        ]:
+            return "unavailable", True
+    for cue in _cues_in(sf, "planned_nouns", clause):
+        np_end = _noun_phrase_end(sf, cue.end)
+        if cue.end <= hit.start < np_end:
+            return "planned", True
+    if any(c.start > hit.start for c in _cues_in(sf, "planned", clause)):
+        return "planned", True
+    if _cues_in(sf, "available", clause):
+        return "available", True
+    if _cues_in(sf, "legal", (sf.sentence.start, sf.sentence.end)):
+        return "legal", True
+    return "available", False
+
+
+def _noun_phrase_end(sf: SentenceFinds, pos: int) -> int:
+    base = sf.sentence.start
+    m = re.search(r"[,;]|\b(?:is|are|was|were|will|has|have|had|to|which|that|designed)\b",
+                  sf.text[pos - base :])
+    return pos + (m.start() if m else len(sf.text) - (pos - base))
+
+
+def sentence_evidence(ctx: Context) -> list[Evidence]:
+    """Status evidence for every service mention of one sentence."""
+    sf = ctx.sf
+    if is_heading(sf):
+        return []
+    country = statement_country(ctx)
+    out: list[Evidence] = []
+    base = sf.sentence.start
+    for hit in sf.of("service"):
+        if _REFERRAL.search(sf.text[: hit.start - base]):
+            continue
+        status, explicit = _hit_status(ctx, hit)
+        out.append(Evidence(hit, status, explicit, country, ctx))
+    if ctx.prev is not None and _LAST_N.search(sf.text) and not sf.of("service"):
+        unavailable = _cues_in(sf, "unavailable", (sf.sentence.start, sf.sentence.end))
+        if unavailable:
+            for hit in ctx.prev.of("service")[-2:]:
+                out.append(Evidence(hit, "unavailable", True, country, ctx))
+    return out
+
+
+def resolve(doc_id: str, evidence: list[Evidence]) -> list[ServiceStatus]:
+    """Document-level statuses: one row per (country, service, status)."""
+    by_service: dict[tuple[str | None, str], list[Evidence]] = {}
+    for ev in evidence:
+        by_service.setdefault((ev.country, ev.service.code), []).append(ev)
+    rows: list[ServiceStatus] = []
+    for (country, code), evs in by_service.items():
+        statuses = {e.status for e in evs}
+        explicit_available = any(e.status == "available" and e.explicit for e in evs)
+        keep: set[str] = statuses - {"legal", "available"}
+        if "available" in statuses and (explicit_available or "unavailable" not in statuses):
+            keep.add("available")
+        if statuses == {"legal"}:
+            keep.add("legal_only")
+        for status in sorted(keep, key=lambda s: min(
+            (e.service.start for e in evs if e.status == s or s == "legal_only"), default=0
+        )):
+            first = next(e for e in evs if e.status == status or status == "legal_only")
+            rows.append(
+                ServiceStatus(
+                    doc_id=doc_id,
+                    country=country,
+                    service=code,
+                    status=status,
+                    prov=provenance(first.ctx, first.service.start, first.service.end,
+                                    f"service:{status}:{first.service.text}"),
+                )
+            )
+    return rows

@@ -1,0 +1,143 @@
+"""Plain typed records passed between stages (ingest → segment → extract → link → write).
+
+Every record that comes out of the text carries a `Provenance`, so an analyst can go from a
+row back to the exact characters of `Document.text` it was read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input file, read and normalised. `text` is what every offset points into."""
+
+    doc_id: str
+    path: str
+    sha256: str
+    format: str  # "txt" | "pdf" | ... (file suffix without dot)
+    text: str
+    status: str = "ok"  # "ok" | "error"
+    error: str | None = None
+    title: str | None = None
+    country: str | None = None
+    report_year: int | None = None
+    doc_type: str | None = None
+    n_pages: int | None = None
+    encoding: str | None = None
+    # Offsets in `text` where page 2, 3, ... start (PDF only); empty for plain text.
+    page_starts: tuple[int, ...] = ()
+    # For each character of `text`, its offset in the raw decoded source (faithful map).
+    source_offsets: tuple[int, ...] = field(default=(), repr=False)
+
+    @property
+    def n_chars(self) -> int:
+        return len(self.text)
+
+    def page_of(self, offset: int) -> int | None:
+        """1-based page of a character offset, or None for non-paged formats."""
+        if self.format != "pdf":
+            return None
+        page = 1
+        for start in self.page_starts:
+            if offset >= start:
+                page += 1
+            else:
+                break
+        return page
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a document, with absolute offsets into `Document.text`."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    block: int  # index of the paragraph/line block it came from
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity mention found by a rule (the raw layer, `mentions.parquet`)."""
+
+    label: str  # QUANTITY, YEAR, YEAR_RANGE, MONTH, QUALIFIER, SERVICE, INDICATOR_NOUN, ...
+    start: int
+    end: int
+    text: str
+    normalised: str
+    sentence: int  # Sentence.index
+    rule: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    start_char: int
+    end_char: int
+    sentence: str
+    rule: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    doc_id: str
+    country: str | None
+    indicator: str
+    year: int | None
+    value: float
+    qualifier: str
+    unit: str
+    prov: Provenance
+    value_high: float | None = None
+    period_start: int | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    doc_id: str
+    country: str | None
+    event: str
+    service: str | None
+    year: int | None
+    prov: Provenance
+    month: int | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    doc_id: str
+    country: str | None
+    kind: str
+    start_year: int | None
+    end_year: int | None
+    prov: Provenance
+    title: str | None = None
+    measures: int | None = None
+    authority: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    doc_id: str
+    country: str | None
+    service: str
+    status: str
+    prov: Provenance
+
+
+@dataclass
+class Extraction:
+    """Everything the pipeline found in one document."""
+
+    document: Document
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+    services: list[ServiceStatus] = field(default_factory=list)
