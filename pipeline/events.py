@@ -19,10 +19,8 @@ from pipeline.link import (
     nearest_time,
     provenance,
     services,
-    spans,
     statement_country,
     usable_times,
-    _CLAUSE_SPLIT,
 )
 from pipeline.numbers import TimeRef
 from pipeline.types import Event
@@ -100,10 +98,14 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
     out: list[Event] = []
     all_times = usable_times(sf, set())
     dating_times = usable_times(sf, plan_years)
-    clauses = spans(sf, _CLAUSE_SPLIT)
     legal_cues = sf.of("event")
+    legal_clauses: set[tuple[int, int]] = set()
     for cue in sf.of("event"):
         clause = clause_of(sf, cue.start)
+        if cue.code == "legal_basis":
+            if clause in legal_clauses:
+                continue  # one legal change per clause: its first cue ("legal framework")
+            legal_clauses.add(clause)
         if cue.code in ("started", "expanded") and _modal(sf, cue):
             continue
         if cue.code in ("started", "expanded") and any(
@@ -145,7 +147,6 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
                     month=month,
                 )
             )
-    del clauses
     return out
 
 

@@ -42,6 +42,10 @@ _YEAR_LEAD = re.compile(
 )
 
 
+# "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
+_FRAMING_YEAR = re.compile(r"\s*(?:In|During|By|Up to|As of|Since|Until)\s+(?:the\s+year\s+)?(\d{4})\b")
+
+
 @dataclass(frozen=True)
 class Counted:
     noun_class: str
@@ -150,15 +154,26 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
 
 
 def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hit | None:
-    """Nearest service in the figure's chunk, else in the sentence, else by anaphora."""
+    """Nearest service in the figure's chunk, else in the sentence, else by anaphora.
+
+    A service named after the next figure belongs to that figure; in the sentence-wide
+    fallback a service beyond any other figure belongs to that one.
+    """
     def distance(h: Hit) -> int:
         return min(abs(h.start - fig.end), abs(h.end - fig.start))
 
-    if chunk_services:
-        return min(chunk_services, key=distance)
+    others = [f for f in ctx.sf.figures if f is not fig]
+    nxt = min((f.start for f in others if f.start > fig.start), default=ctx.sf.sentence.end)
+    prv = max((f.end for f in others if f.end <= fig.start), default=ctx.sf.sentence.start)
+    near = [s for s in chunk_services if s.start < nxt]
+    if near:
+        return min(near, key=distance)
     in_sentence = services(ctx.sf)
+    if in_sentence and not chunk_services:
+        between = [s for s in in_sentence if prv <= s.start < nxt]
+        return min(between, key=distance) if between else None
     if in_sentence:
-        return min(in_sentence, key=distance)
+        return None
     prior = anaphoric_services(ctx)
     return prior[0] if prior else None
 
@@ -198,9 +213,14 @@ def fact_year(
             r"\bfrom\b", sf.text[period[-1].end - base : fig.start - base]
         ):
             return TimeRef(period[-1].start, period[-1].end, period[-1].year), "year:to"
-    before = [t for t in times if t.end <= fig.start]
+    before = [t for t in times if clause[0] <= t.start and t.end <= fig.start]
     if before:
         return before[-1], "year:before"
+    framing = _FRAMING_YEAR.match(sf.text)
+    if framing and ";" not in sf.text[: fig.start - base]:
+        for t in times:
+            if t.start - base == framing.start(1):
+                return t, "year:sentence-frame"
     return None, "year:none"
 
 

@@ -61,11 +61,24 @@ def _hit_status(ctx: Context, hit: Hit) -> tuple[str, bool]:
             return "planned", True
     if any(c.start > hit.start for c in _cues_in(sf, "planned", clause)):
         return "planned", True
+    legal = _cues_in(sf, "legal", (sf.sentence.start, sf.sentence.end))
+    if legal and _only_made_possible(sf, hit, legal):
+        return "legal", True
     if _cues_in(sf, "available", clause):
         return "available", True
-    if _cues_in(sf, "legal", (sf.sentence.start, sf.sentence.end)):
+    if legal:
         return "legal", True
     return "available", False
+
+
+def _only_made_possible(sf: SentenceFinds, hit: Hit, legal: list[Hit]) -> bool:
+    """'A legal framework for measures such as X' / 'a law allowing X': X is only possible."""
+    base = sf.sentence.start
+    lead = sf.text[legal[0].start - base : hit.start - base]
+    return legal[0].start < hit.start and bool(
+        re.search(r"\b(?:such as|allow(?:ed|ing|s)?|possibility to|permit(?:ted|ting|s)?)\b",
+                  lead)
+    )
 
 
 def _noun_phrase_end(sf: SentenceFinds, pos: int) -> int:
