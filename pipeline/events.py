@@ -14,6 +14,7 @@ from functools import cache
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
     Context,
+    noun_phrase_end,
     anaphoric_services,
     clause_of,
     nearest_time,
@@ -49,7 +50,8 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     sf = ctx.sf
     in_clause = [s for s in services(sf) if clause[0] <= s.start < clause[1]]
     if cue.text.lower() in _cues()["statuses"]["planned_nouns"]:
-        return [s for s in in_clause if s.start > cue.start] or in_clause
+        np_end = noun_phrase_end(sf, cue.end)
+        return [s for s in in_clause if cue.end <= s.start < np_end]
     if in_clause:
         return [in_clause[0]]
     if sf.of("plan") and any(clause[0] <= p.start < clause[1] for p in sf.of("plan")):
@@ -77,9 +79,10 @@ def _since_year(sf: SentenceFinds, clause: tuple[int, int], times: list[TimeRef]
     return None
 
 
-def _event_code(sf: SentenceFinds, cue: Hit, subject: Hit | None) -> str:
-    if cue.code != "started" or subject is None:
-        return cue.code
+def _event_code(sf: SentenceFinds, code: str, subject: Hit | None) -> str:
+    """A start of a second/further facility is an expansion."""
+    if code != "started" or subject is None:
+        return code
     base = sf.sentence.start
     lead = sf.text[max(0, subject.start - base - 25) : subject.start - base].lower()
     markers = _cues()["expansion_markers"]
@@ -140,7 +143,7 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
                 Event(
                     doc_id=ctx.doc_id,
                     country=statement_country(ctx),
-                    event=_event_code(sf, cue, subject) if code == "started" else code,
+                    event=_event_code(sf, code, subject),
                     service=service,
                     year=year,
                     prov=provenance(ctx, cue.start, cue.end, f"event:{cue.code}:{cue.text}"),

@@ -116,9 +116,13 @@ def build_matchers(nlp: Language | None = None) -> Matchers:
 def longest_first(hits: list[Hit]) -> list[Hit]:
     """Overlap policy: within a group keep the longest hit, earliest on ties."""
     kept: list[Hit] = []
-    for hit in sorted(hits, key=lambda h: (h.group, -(h.end - h.start), h.start)):
+    for hit in sorted(hits, key=lambda h: (h.group, -(h.end - h.start), h.start, h.code)):
         if all(
-            k.group != hit.group or hit.end <= k.start or hit.start >= k.end for k in kept
+            k.group != hit.group
+            or hit.end <= k.start
+            or hit.start >= k.end
+            or (k.start, k.end) == (hit.start, hit.end)  # one phrase, two codes: keep both
+            for k in kept
         ):
             kept.append(hit)
     return sorted(kept, key=lambda h: (h.start, h.group))

@@ -82,7 +82,7 @@ def counted_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     blocked = [h for h in sf.of("blocked_noun") if gap_end <= h.start < max(np_end, gap_end + 1)]
     if not nouns:
         return None
-    noun = max(nouns, key=lambda h: (h.end, -h.start))  # the head is the last noun
+    noun = min(nouns, key=lambda h: h.start)  # the first noun after the figure
     if any(b.start <= noun.start and b.end >= noun.start for b in blocked):
         return None
     if any(b.start < noun.start for b in blocked):
@@ -124,7 +124,7 @@ def blocked_before(sf: SentenceFinds, fig: Figure) -> bool:
         if re.search(rf"\b{re.escape(phrase)}\s+(?:\w+\s+)?$", lead):
             return True
     after = sf.text[fig.end - base : fig.end - base + 40].lower()
-    return bool(re.match(r"\s*(?:out of|per cent of)\b", after))
+    return bool(re.match(r"\s*(?:out of|per cent of|last|latter|former)\b", after))
 
 
 def ratio_after(sf: SentenceFinds, counted: Counted) -> bool:
@@ -196,7 +196,10 @@ def fact_year(
     for t in times:
         if fig.end <= t.start < min(clause[1], next_fig):
             gap = sf.text[fig.end - base : t.start - base]
-            if "," not in gap and (_YEAR_LEAD.search(gap) or t.kind == "range"):
+            colon_year = sf.text[t.end - base : t.end - base + 1] == ":"
+            if "," not in gap and not colon_year and (
+                _YEAR_LEAD.search(gap) or t.kind == "range"
+            ):
                 return t, "year:after"
     anaphor = [h for h in sf.of("year_anaphor") if fig.end <= h.start < clause[1]]
     if anaphor:

@@ -20,6 +20,8 @@ _CLAUSE_SPLIT = re.compile(
 )
 # Sub-clause chunks: commas split lists and appositions.
 _CHUNK_SPLIT = re.compile(r"[,;:]")
+# "the French community", "Dutch cities": an adjective is not a statement about a country.
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ish|ian|ese|ch|an|ek|ak|ene|ot)$")
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,10 @@ def anaphoric_services(ctx: Context) -> list[Hit]:
 
 def statement_country(ctx: Context) -> str | None:
     """The country a sentence is about: the one it names (if exactly one), else the doc's."""
-    named = {c for _, _, c in ctx.sf.countries if c != "EU"}
+    named = {
+        c for s, e, c in ctx.sf.countries
+        if c != "EU" and not _DEMONYM.search(ctx.sf.local(s, e))
+    }
     if len(named) == 1:
         return named.pop()
     return ctx.country
@@ -114,6 +119,14 @@ def nearest_time(times: list[TimeRef], pos: int) -> TimeRef | None:
 
 def provenance(ctx: Context, start: int, end: int, rule: str) -> Provenance:
     return Provenance(start, end, ctx.sf.text, rule)
+
+
+def noun_phrase_end(sf: SentenceFinds, pos: int) -> int:
+    """End of the noun phrase that starts at `pos` ("the creation of <a new room …> is")."""
+    base = sf.sentence.start
+    m = re.search(r"[,;]|\b(?:is|are|was|were|will|has|have|had|to|which|that|designed)\b",
+                  sf.text[pos - base :])
+    return pos + (m.start() if m else len(sf.text) - (pos - base))
 
 
 def is_heading(sf: SentenceFinds) -> bool:

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract import Hit, SentenceFinds
-from pipeline.link import Context, clause_of, is_heading, provenance, statement_country
+from pipeline.link import (
+    Context,
+    clause_of,
+    is_heading,
+    noun_phrase_end,
+    provenance,
+    statement_country,
+)
 from pipeline.types import ServiceStatus
 from pipeline.vocab import load
 
@@ -56,7 +63,7 @@ def _hit_status(ctx: Context, hit: Hit) -> tuple[str, bool]:
         ]:
             return "unavailable", True
     for cue in _cues_in(sf, "planned_nouns", clause):
-        np_end = _noun_phrase_end(sf, cue.end)
+        np_end = noun_phrase_end(sf, cue.end)
         if cue.end <= hit.start < np_end:
             return "planned", True
     if any(c.start > hit.start for c in _cues_in(sf, "planned", clause)):
@@ -79,13 +86,6 @@ def _only_made_possible(sf: SentenceFinds, hit: Hit, legal: list[Hit]) -> bool:
         re.search(r"\b(?:such as|allow(?:ed|ing|s)?|possibility to|permit(?:ted|ting|s)?)\b",
                   lead)
     )
-
-
-def _noun_phrase_end(sf: SentenceFinds, pos: int) -> int:
-    base = sf.sentence.start
-    m = re.search(r"[,;]|\b(?:is|are|was|were|will|has|have|had|to|which|that|designed)\b",
-                  sf.text[pos - base :])
-    return pos + (m.start() if m else len(sf.text) - (pos - base))
 
 
 def sentence_evidence(ctx: Context) -> list[Evidence]:
