@@ -83,6 +83,7 @@ def _phrase_groups() -> dict[str, dict[str, list[str]]]:
         "expansion": {"expansion": cues["expansion_markers"]},
         "generic": {"generic": cues["generic_objects"]},
         "anaphora": {"anaphora": cues["anaphora"]},
+        "not_legal": {"not_legal": cues["not_legal"]},
         "year_anaphor": {"year_anaphor": cues["anaphoric_years"]},
         "figure_blocker": {"before": cues["figure_blockers_before"]},
         "adoption": {"adoption": load("plans")["adoption_verbs"]},
@@ -144,7 +145,19 @@ def match(
         hits.append(
             Hit(group, code, offset + span.start_char, offset + span.end_char, span.text)
         )
-    return overlap_policy(hits)
+    return _drop_masked(overlap_policy(hits))
+
+
+def _drop_masked(hits: list[Hit]) -> list[Hit]:
+    """'law enforcement' is not a law: drop legal and plan cues inside a not_legal phrase."""
+    masks = [h for h in hits if h.group == "not_legal"]
+    if not masks:
+        return hits
+    return [
+        h for h in hits
+        if h.group not in ("event", "status", "plan")
+        or not any(m.start <= h.start < m.end for m in masks)
+    ]
 
 
 @cache

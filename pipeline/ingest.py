@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.countries import country_vote
+from pipeline.countries import country_names, country_vote
 from pipeline.types import Document
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -360,6 +360,15 @@ def title_is_heading(text: str) -> bool:
     return bool(lines) and len(lines[0]) <= HEADING_MAX_CHARS
 
 
+def country_from_name(doc_id: str) -> str | None:
+    """'pt-cdr-2018-harm-reduction' → PT: the common file-naming convention, used only when
+    the text names no country."""
+    m = re.match(r"([a-z]{2})[-_]", doc_id, re.IGNORECASE)
+    if m and country_names(m.group(1).upper()):
+        return m.group(1).upper()
+    return None
+
+
 def with_metadata(doc: Document) -> Document:
     """Fill title, country, report_year and doc_type from the normalised text."""
     title = extract_title(doc.text)
@@ -367,7 +376,7 @@ def with_metadata(doc: Document) -> Document:
     return replace(
         doc,
         title=title,
-        country=country_vote(doc.text, title),
+        country=country_vote(doc.text, title) or country_from_name(doc.doc_id),
         report_year=extract_report_year(heading, doc.text),
         doc_type=extract_doc_type(heading, doc.text),
     )

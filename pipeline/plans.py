@@ -52,7 +52,10 @@ def _right_time(sf: SentenceFinds, head: Hit, heads: list[Hit]) -> tuple[TimeRef
         if t.start < head.end or t.kind == "citation":
             continue
         gap = sf.text[head.end - base : t.start - base]
-        if _is_name_gap(gap):
+        between = [h for h in heads if head.end <= h.start < t.start]
+        coordinated = between and re.match(r"\s+and\s+$", sf.text[head.end - base :
+                                                                   between[0].start - base])
+        if _is_name_gap(gap) and (not between or coordinated):
             return t, "plan:name-after"
         if re.search(r"\bperiod\s*$", gap) and not [
             h for h in heads if head.end <= h.start < t.start
@@ -71,6 +74,9 @@ def _left_time(sf: SentenceFinds, head: Hit) -> tuple[TimeRef, str] | None:
     left_start = base + m.start()
     for t in reversed(sf.times):
         if left_start <= t.start and t.end <= head.start and t.kind != "citation":
+            if re.search(r"\b(?:in|during|since|by|from|until|of)\s+$",
+                         sf.text[max(0, t.start - base - 8) : t.start - base], re.I):
+                return None  # "Main trends in 2011 The National …": a date, not a name
             return t, "plan:name-before"
     return None
 

@@ -26,6 +26,9 @@ from pipeline.vocab import load
 
 # "the two last programmes are not presently available" → the last two services named before.
 _LAST_N = re.compile(r"\b(?:the\s+)?(?:two\s+last|last\s+two|latter\s+two|two\s+latter)\b", re.I)
+_ADVICE = re.compile(r"\b(?:should|ought to|recommend(?:ed|s)?)\b", re.I)
+# A provision cue ("are available", "operate") speaks for services this close to it.
+EXPLICIT_CUE_DISTANCE = 80
 _REFERRAL = re.compile(r"\b(?:referral|referred|refer)\s+(?:\w+\s+){0,2}$", re.I)
 
 
@@ -47,35 +50,39 @@ def _cues_in(sf: SentenceFinds, code: str, span: tuple[int, int]) -> list[Hit]:
     return [h for h in sf.of("status") if h.code == code and span[0] <= h.start < span[1]]
 
 
-def _hit_status(ctx: Context, hit: Hit) -> tuple[str, bool]:
+def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
+    """(status, explicit) pairs one service mention supports; most specific cue first."""
     sf = ctx.sf
     clause = clause_of(sf, hit.start)
     if _cues_in(sf, "discontinued", clause):
-        return "discontinued", True
-    unavailable = _cues_in(sf, "unavailable", clause)
+        return [("discontinued", True)]
     clause_services = [s for s in sf.of("service") if clause[0] <= s.start < clause[1]]
-    for cue in unavailable:
+    for cue in _cues_in(sf, "unavailable", clause):
         if cue.text.lower() == "except in":
+            # "NSPs are available across the country, except in …": both statements hold.
             if clause_services and clause_services[0] == hit:
-                return "unavailable", True
+                return [("unavailable", True), ("available", True)]
         elif cue.start > hit.start and not [
             s for s in clause_services if hit.start < s.start < cue.start
         ]:
-            return "unavailable", True
+            return [("unavailable", True)]
     for cue in _cues_in(sf, "planned_nouns", clause):
-        np_end = noun_phrase_end(sf, cue.end)
-        if cue.end <= hit.start < np_end:
-            return "planned", True
+        if cue.end <= hit.start < noun_phrase_end(sf, cue.end):
+            return [("planned", True)]
     if any(c.start > hit.start for c in _cues_in(sf, "planned", clause)):
-        return "planned", True
+        return [("planned", True)]
+    if _ADVICE.search(sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]):
+        return []  # "drug users should be offered testing": advice, not provision
     legal = _cues_in(sf, "legal", (sf.sentence.start, sf.sentence.end))
     if legal and _only_made_possible(sf, hit, legal):
-        return "legal", True
-    if _cues_in(sf, "available", clause):
-        return "available", True
+        return [("legal", True)]
+    near = [c for c in _cues_in(sf, "available", clause)
+            if abs(c.start - hit.start) <= EXPLICIT_CUE_DISTANCE]
+    if near:
+        return [("available", True)]
     if legal:
-        return "legal", True
-    return "available", False
+        return [("legal", True)]
+    return [("available", False)]
 
 
 def _only_made_possible(sf: SentenceFinds, hit: Hit, legal: list[Hit]) -> bool:
@@ -99,8 +106,8 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
     for hit in sf.of("service"):
         if _REFERRAL.search(sf.text[: hit.start - base]):
             continue
-        status, explicit = _hit_status(ctx, hit)
-        out.append(Evidence(hit, status, explicit, country, ctx))
+        for status, explicit in _hit_statuses(ctx, hit):
+            out.append(Evidence(hit, status, explicit, country, ctx))
     if ctx.prev is not None and _LAST_N.search(sf.text) and not sf.of("service"):
         unavailable = _cues_in(sf, "unavailable", (sf.sentence.start, sf.sentence.end))
         if unavailable:
