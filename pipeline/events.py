@@ -14,10 +14,10 @@ from functools import cache
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
     Context,
-    noun_phrase_end,
     anaphoric_services,
     clause_of,
     nearest_time,
+    noun_phrase_end,
     provenance,
     services,
     statement_country,

@@ -42,8 +42,11 @@ _YEAR_LEAD = re.compile(
 )
 
 
+_ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|began)\b", re.I)
 # "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
-_FRAMING_YEAR = re.compile(r"\s*(?:In|During|By|Up to|As of|Since|Until)\s+(?:the\s+year\s+)?(\d{4})\b")
+_FRAMING_YEAR = re.compile(
+    r"\s*(?:In|During|By|Up to|As of|Since|Until)\s+(?:the\s+year\s+)?(\d{4})\b"
+)
 
 
 @dataclass(frozen=True)
@@ -94,11 +97,10 @@ def number_of_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     """'the number of syringes … from 1.7 million to 6 million' → syringes."""
     base = sf.sentence.start
     before = sf.text[: fig.start - base]
-    m = None
-    for m in re.finditer(r"\bnumber of\s+", before, re.I):
-        pass
-    if m is None:
+    found = list(re.finditer(r"\bnumber of\s+", before, re.I))
+    if not found:
         return None
+    m = found[-1]
     pos = base + m.end()
     nouns = [h for h in sf.of("noun") if pos <= h.start < pos + 40]
     return Counted(nouns[0].code, nouns[0]) if nouns else None
@@ -137,6 +139,8 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     """(indicator, how it was decided) from the noun class and the service context."""
     ind = _indicators()
     cls = counted.noun_class
+    if cls == "people" and _ENTERING.match(ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]):
+        cls = "entrants"  # "4 200 people entered treatment"
     if cls in ind["standalone"]:
         return ind["standalone"][cls], f"noun:{cls}"
     mapping = ind["by_service"].get(cls, {})
@@ -148,6 +152,9 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
             if counted.noun.text.lower() in phrases:
                 return code, "noun:estimate"
     service = _context_service(ctx, fig, chunk_services)
+    syringes = [n for n in sf.of("noun") if n.code == "syringes" and n is not counted.noun]
+    if service is None and syringes:
+        return mapping.get("needle_syringe_programme"), f"noun:{cls}+syringes"
     if service is None:
         return None, "no service context"
     return mapping.get(service.code), f"noun:{cls}+service:{service.code}"
@@ -260,7 +267,7 @@ def sentence_facts(
         time, year_rule = fact_year(ctx, fig, sf.figures, plan_years)
         fact = Fact(
             doc_id=ctx.doc_id,
-            country=statement_country(ctx),
+            country=statement_country(ctx, fig.start),
             indicator=indicator,
             year=time.year if time else None,
             value=fig.value,

@@ -21,6 +21,7 @@ from pipeline.vocab import load
 _LEFT_WORD = r"(?:[A-Z][\w’'-]*|national|illicit|drugs?|four-year|three-year|triennial|federal|" \
              r"basic|public|comprehensive|current|new|first|second|\d{4}(?:\s?[-–/]\s?\d{2,4})?)"
 _LEFT = re.compile(rf"(?:{_LEFT_WORD}\s+){{1,6}}$")
+_LEFT_NAME = re.compile(r"(?:(?:[A-Z][\w’'-]*|national|illicit|drugs?|federal)\s+){1,6}$")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,9 @@ def attach_years(sf: SentenceFinds) -> list[Attached]:
             continue
         time, rule = found
         start = min(head.start, time.start) if rule == "plan:name-before" else head.start
+        left = _LEFT_NAME.search(sf.text[: start - sf.sentence.start])
+        if left:  # "the Czech National Drug Policy Strategy": the name starts further left
+            start = sf.sentence.start + left.start()
         end = time.end if rule in ("plan:name-after", "plan:period") else head.end
         out.append(Attached(head, time, start, end, rule))
         for extra in _coordinated(sf, time):
@@ -174,7 +178,7 @@ def sentence_plans(ctx: Context) -> list[Plan]:
     for a in attach_years(sf):
         start_year, end_year = _period(a, sf)
         title = sf.text[a.name_start - base : a.name_end - base].strip()
-        authority = sf.orgs[0][2] if sf.orgs else None
+        authority = sf.orgs[0][2].strip() if sf.orgs else None
         plans.append(
             Plan(
                 doc_id=ctx.doc_id,

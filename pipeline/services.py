@@ -66,6 +66,9 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
             s for s in clause_services if hit.start < s.start < cue.start
         ]:
             return [("unavailable", True)]
+    for cue in _cues_in(sf, "unavailable_before", clause):
+        if cue.end <= hit.start and len(sf.local(cue.end, hit.start).split()) <= 3:
+            return [("unavailable", True)]
     for cue in _cues_in(sf, "planned_nouns", clause):
         if cue.end <= hit.start < noun_phrase_end(sf, cue.end):
             return [("planned", True)]
