@@ -78,7 +78,7 @@ def anaphoric_services(ctx: Context) -> list[Hit]:
 
 def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     """The country a statement is about: the one its sentence names (if exactly one), `EU`
-    when the statement's own chunk is Europe-wide, else the document's country."""
+    when the statement's own clause is Europe-wide, else the document's country."""
     named = {
         c for s, e, c in ctx.sf.countries
         if c != "EU" and not _DEMONYM.search(ctx.sf.local(s, e))
@@ -86,8 +86,8 @@ def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     if len(named) == 1:
         return named.pop()
     if not named and pos is not None:
-        chunk = chunk_of(ctx.sf, pos)
-        if any(c == "EU" and chunk[0] <= s < chunk[1] for s, _, c in ctx.sf.countries):
+        clause = clause_of(ctx.sf, pos)
+        if any(c == "EU" and clause[0] <= s < clause[1] for s, _, c in ctx.sf.countries):
             return "EU"  # "In the European Union, an estimated …"
     return ctx.country
 

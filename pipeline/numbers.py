@@ -112,7 +112,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "currency_before": re.compile(r"(?:€|\beur\b|\beuro\b)\s?$", re.I),
         "currency_after": re.compile(r"^\s?(?:€|eur\b|euros?\b)", re.I),
         "duration": re.compile(
-            rf"^\s?(?:-\s?)?(?:{'|'.join(map(re.escape, nums['duration_words']))})\b", re.I
+            rf"^\s?(?:[-–]\s?(?:\d+\s?)?)?(?:{'|'.join(map(re.escape, nums['duration_words']))})\b",
+            re.I,
         ),
         "reference": re.compile(
             rf"(?:^|\W)(?:{'|'.join(map(re.escape, nums['reference_words']))})\s?$", re.I

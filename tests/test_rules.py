@@ -1,0 +1,186 @@
+"""Table-driven tests of the linking rules, through the real pipeline on made-up sentences.
+
+Each case is a short report in the genre's language; the expected rows are exact.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import extract_text
+
+HEAD = "Sweden Country Drug Report 2030\n\n"
+
+
+def fact_rows(text: str) -> list[tuple]:
+    ext = extract_text(HEAD + text)
+    return [(f.country, f.indicator, f.year, f.value, f.qualifier, f.value_high, f.period_start)
+            for f in ext.facts]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In 2017, 16 000 clients were in opioid substitution treatment.",
+         [("SE", "ost.clients", 2017, 16000, "exact", None, None)]),
+        ("An estimated 8 900 people were receiving OST in 2018.",
+         [("SE", "ost.clients", 2018, 8900, "approx", None, None)]),
+        ("There were 315 drug-induced deaths in 2017.",
+         [("SE", "deaths.drug_induced", 2017, 315, "exact", None, None)]),
+        ("Some 1 500 naloxone kits were distributed in 2018.",
+         [("SE", "naloxone.kits", 2018, 1500, "approx", None, None)]),
+        ("A total of 4 200 people entered drug treatment in 2017.",
+         [("SE", "treatment.entrants", 2017, 4200, "exact", None, None)]),
+        ("In 2018, 10 drug consumption rooms were operating in 6 cities.",
+         [("SE", "dcr.facilities", 2018, 10, "exact", None, None),
+          ("SE", "dcr.cities", 2018, 6, "exact", None, None)]),
+        ("The needle and syringe programme consists of five fixed sites and three vending "
+         "machines.",
+         [("SE", "nsp.sites", None, 5, "exact", None, None),
+          ("SE", "nsp.vending_machines", None, 3, "exact", None, None)]),
+        ("Between 2001 and 2011, the number of syringes distributed rose from 1.2 million to "
+         "3 million.",
+         [("SE", "nsp.syringes_distributed", 2001, 1_200_000, "exact", None, None),
+          ("SE", "nsp.syringes_distributed", 2011, 3_000_000, "exact", None, None)]),
+        ("Approximately 40 million syringes were distributed between its launch in May 1990 "
+         "and June 2010.",
+         [("SE", "nsp.syringes_distributed", 2010, 40_000_000, "approx", None, 1990)]),
+        ("Over the period 2010-14 drug consumption rooms supervised more than 800 000 "
+         "injections.",
+         [("SE", "dcr.supervised_consumptions", 2014, 800_000, "more_than", None, 2010)]),
+        ("In 2009 a total of 2 345 678 syringes were issued (2008: 2 100 000).",
+         [("SE", "nsp.syringes_distributed", 2009, 2_345_678, "exact", None, None),
+          ("SE", "nsp.syringes_distributed", 2008, 2_100_000, "exact", None, None)]),
+        ("Assuming that there are between 9 000 and 12 000 injecting drug users in Sweden, "
+         "coverage is high.",
+         [("SE", "pwid.estimate", None, 9000, "range", 12000, None)]),
+        ("A drug consumption room opened in 2004. By 2010, a total of 1 234 clients had "
+         "registered at the facility, and more than 40 000 injections were supervised "
+         "during that year.",
+         [("SE", "dcr.clients", 2010, 1234, "exact", None, None),
+          ("SE", "dcr.supervised_consumptions", 2010, 40000, "more_than", None, None)]),
+        ("Thirteen facilities for supervised drug consumption are available. In 2012, these "
+         "facilities served 4 100 clients.",
+         [("SE", "dcr.facilities", None, 13, "exact", None, None),
+          ("SE", "dcr.clients", 2012, 4100, "exact", None, None)]),
+        ("In 2016, there were 5 drug consumption rooms across 4 Danish cities.",
+         [("SE", "dcr.facilities", 2016, 5, "exact", None, None),
+          ("SE", "dcr.cities", 2016, 4, "exact", None, None)]),
+        ("The first room opened in 1990; currently there are 12 drug consumption rooms.",
+         [("SE", "dcr.facilities", None, 12, "exact", None, None)]),
+        ("In the European Union, an estimated 1.3 million high-risk opioid users were reported "
+         "in 2017.",
+         [("EU", "hrou.estimate", 2017, 1_300_000, "approx", None, None)]),
+        # Not facts: durations, samples without a counted noun, ratios, returns, ordinals
+        ("Needle and syringe programmes have been available for more than 20 years.", []),
+        ("For every 100 syringes given out, 90 used syringes are returned.", []),
+        ("Professionals from 12 regions were interviewed.", []),
+        ("Nevertheless, the two last programmes are not available.", []),
+        ("In 2013, Vienna recorded 123 456 contacts with clients.", []),
+        ("Presentation files\n\n24 108 1500 Someone_v1.0.pdf454.01 KBDownload", []),
+    ],
+)
+def test_facts(text: str, expected: list) -> None:
+    assert fact_rows(text) == expected
+
+
+def event_rows(text: str) -> list[tuple]:
+    return [(e.event, e.service, e.year, e.month) for e in extract_text(HEAD + text).events]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Opioid substitution treatment was introduced in 1987.",
+         [("started", "opioid_substitution_treatment", 1987, None)]),
+        ("The first supervised injection room opened in March 2001.",
+         [("started", "drug_consumption_room", 2001, 3)]),
+        ("Heroin-assisted treatment has been available since 2009.",
+         [("started", "heroin_assisted_treatment", 2009, None)]),
+        ("Needle and syringe programmes operated unofficially since 1985 but were only "
+         "legalised in 1993.",
+         [("started", "needle_syringe_programme", 1985, None),
+          ("legal_basis", "needle_syringe_programme", 1993, None)]),
+        ("A second drug consumption room is planned for 2019/20.",
+         [("planned", "drug_consumption_room", 2020, None)]),
+        ("In 2014, a further drug consumption room was opened.",
+         [("expanded", "drug_consumption_room", 2014, None)]),
+        ("In 2010, methadone maintenance treatment was scaled up.",
+         [("expanded", "opioid_substitution_treatment", 2010, None)]),
+        ("A legal framework for harm reduction measures, such as needle and syringe exchange, "
+         "was established in 2002.",
+         [("legal_basis", None, 2002, None)]),
+        ("The law of 2002 allowed drug consumption rooms to be implemented.",
+         [("legal_basis", "drug_consumption_room", 2002, None)]),
+        ("A hepatitis plan was launched in 2016, and drug users should be offered HCV testing.",
+         []),
+        ("Needle and syringe programmes have been established for more than 20 years.", []),
+        ("In 2014, NSPs distributed 1.5 million syringes, continuing a trend that started "
+         "in 2005.", []),
+    ],
+)
+def test_events(text: str, expected: list) -> None:
+    assert event_rows(text) == expected
+
+
+def plan_rows(text: str) -> list[tuple]:
+    return [(p.kind, p.start_year, p.end_year) for p in extract_text(HEAD + text).plans]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The National Drug Strategy 2013-20 sets the priorities.", [("strategy", 2013, 2020)]),
+        ("The Ministry presented the drugs action plan for 2021 to 2025.",
+         [("action_plan", 2021, 2025)]),
+        ("The 2021-25 national strategy and the 2019-23 government programme apply.",
+         [("strategy", 2021, 2025), ("government_programme", 2019, 2023)]),
+        ("Action plans for 2005-08 and 2009-12 implemented it.",
+         [("action_plan", 2005, 2008), ("action_plan", 2009, 2012)]),
+        ("In 1998, a law was adopted allowing needle exchange.", [("law", 1998, None)]),
+        ("the basic drug law of 1973 was amended", [("law", 1973, None)]),
+        ("The Strategic Plan for the Prevention of HIV Infection 2013-20 names PWID.",
+         [("other", 2013, 2020)]),
+        ("A national strategy on HIV was adopted in 2016, which runs until 2030.",
+         [("other", 2016, 2030)]),
+        ("the strategy for the period 2010-2018 was updated twice", [("strategy", 2010, 2018)]),
+        # No year attached: not a row
+        ("The National Strategy on Drug and Addiction Policy is the basis.", []),
+        ("Decree Law 183/2001 created the network.", []),
+        ("Main trends in 2011 The National Drug Strategy is in effect.", []),
+        ("The Regulation on Planning and the Latvian Strategic Development Plan 2010-13 apply.",
+         [("other", 2010, 2013)]),
+    ],
+)
+def test_plans(text: str, expected: list) -> None:
+    assert plan_rows(text) == expected
+
+
+def service_rows(text: str) -> list[tuple]:
+    return sorted((s.service, s.status) for s in extract_text(HEAD + text).services)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Outreach work is of central importance.", [("outreach", "available")]),
+        ("NSPs are available across the country, except in the northern region.",
+         [("needle_syringe_programme", "available"),
+          ("needle_syringe_programme", "unavailable")]),
+        ("Official programmes include drug consumption rooms and heroin-assisted treatment. "
+         "Nevertheless, the two last programmes are not presently available.",
+         [("drug_consumption_room", "unavailable"), ("heroin_assisted_treatment", "unavailable")]),
+        ("In the north, one streetwork service is no longer available.",
+         [("outreach", "discontinued")]),
+        ("A second supervised drug consumption room is planned.",
+         [("drug_consumption_room", "planned")]),
+        ("A legal framework for measures such as supervised injection rooms was established "
+         "in 2001.",
+         [("drug_consumption_room", "legal_only")]),
+        ("There are no drug consumption rooms in the country.",
+         [("drug_consumption_room", "unavailable")]),
+        ("Harm reduction interventions", []),
+    ],
+)
+def test_services(text: str, expected: list) -> None:
+    assert service_rows(text) == expected
