@@ -8,6 +8,7 @@ hits, figures and time expressions of every sentence of a document.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,7 @@ from pipeline import countries
 from pipeline.numbers import Figure, NonFigure, TimeRef, scan
 from pipeline.segment import Segment, get_nlp
 from pipeline.types import Mention, Sentence
-from pipeline.vocab import load
+from pipeline.vocab import DATA_DIR, load
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,17 @@ def _phrase_groups() -> dict[str, dict[str, list[str]]]:
     return groups
 
 
+def _token_patterns() -> list[tuple[str, list[dict]]]:
+    """spaCy token patterns kept as JSONL data (`data/token_patterns.jsonl`)."""
+    rows = []
+    with open(DATA_DIR / "token_patterns.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                rows.append((row["label"], row["pattern"]))
+    return rows
+
+
 @cache
 def build_matchers(nlp: Language | None = None) -> Matchers:
     """Compile all vocabularies into one PhraseMatcher and one token Matcher (once)."""
@@ -106,6 +118,8 @@ def build_matchers(nlp: Language | None = None) -> Matchers:
         for code, terms in codes.items():
             phrases.add(f"{group}|{code}", [nlp.make_doc(t) for t in terms])
     tokens = Matcher(nlp.vocab)
+    for label, pattern in _token_patterns():
+        tokens.add(label, [pattern])
     for head in load("plans")["heads"]:
         if head.get("capitalised"):
             words = head["phrase"].split()

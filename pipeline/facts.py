@@ -142,6 +142,9 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     if cls == "people" and _ENTERING.match(ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]):
         cls = "entrants"  # "4 200 people entered treatment"
     if cls in ind["standalone"]:
+        needed = ind["standalone_requires"].get(cls)
+        if needed and not any(w in ctx.sf.text.lower() for w in needed):
+            return None, f"noun:{cls} without {needed[0]}"
         return ind["standalone"][cls], f"noun:{cls}"
     mapping = ind["by_service"].get(cls, {})
     sf = ctx.sf

@@ -20,6 +20,7 @@ from pipeline.vocab import load
 
 _LEFT_WORD = r"(?:[A-Z][\w’'-]*|national|illicit|drugs?|four-year|three-year|triennial|federal|" \
              r"basic|public|comprehensive|current|new|first|second|\d{4}(?:\s?[-–/]\s?\d{2,4})?)"
+_QUOTED = re.compile(r"[‘'\"“][^‘’'\"“”]{3,120}[’'\"”],?")
 _LEFT = re.compile(rf"(?:{_LEFT_WORD}\s+){{1,6}}$")
 _LEFT_NAME = re.compile(r"(?:(?:[A-Z][\w’'-]*|national|illicit|drugs?|federal)\s+){1,6}$")
 
@@ -40,6 +41,7 @@ def _name_words() -> frozenset[str]:
 
 def _is_name_gap(gap: str, max_words: int = 14) -> bool:
     """Only words that can sit inside a plan's name between its head and its period."""
+    gap = _QUOTED.sub(" Title ", gap)
     words = re.findall(r"[^\s(]+", gap)
     if len(words) > max_words or re.search(r"[,;.:]", gap.replace("No.", "")):
         return False
