@@ -27,6 +27,8 @@ from pipeline.vocab import load
 # "the two last programmes are not presently available" → the last two services named before.
 _LAST_N = re.compile(r"\b(?:the\s+)?(?:two\s+last|last\s+two|latter\s+two|two\s+latter)\b", re.I)
 _ADVICE = re.compile(r"\b(?:should|ought to|recommend(?:ed|s)?)\b", re.I)
+# "Misuse of Drugs (Supervised Injecting Facilities) Act": a service named in a law's title.
+_IN_LAW_NAME = re.compile(r"\)?\s*(?:Act|Law|Decree|Regulation)\b")
 # A provision cue ("are available", "operate") speaks for services this close to it.
 EXPLICIT_CUE_DISTANCE = 80
 _REFERRAL = re.compile(r"\b(?:referral|referred|refer)\s+(?:\w+\s+){0,2}$", re.I)
@@ -74,10 +76,13 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
             return [("planned", True)]
     if any(c.start > hit.start for c in _cues_in(sf, "planned", clause)):
         return [("planned", True)]
+    if _planned_by_relative(sf, hit, clause):
+        return [("planned", True)]
     if _ADVICE.search(sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]):
         return []  # "drug users should be offered testing": advice, not provision
     legal = _cues_in(sf, "legal", (sf.sentence.start, sf.sentence.end))
-    if legal and _only_made_possible(sf, hit, legal):
+    in_law_name = _IN_LAW_NAME.match(sf.text[hit.end - sf.sentence.start :])
+    if in_law_name or (legal and _only_made_possible(sf, hit, legal)):
         return [("legal", True)]
     near = [c for c in _cues_in(sf, "available", clause)
             if abs(c.start - hit.start) <= EXPLICIT_CUE_DISTANCE]
@@ -88,13 +93,24 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     return [("available", False)]
 
 
+def _planned_by_relative(sf: SentenceFinds, hit: Hit, clause: tuple[int, int]) -> bool:
+    """'… a pilot facility, which is planned for 2020': the relative clause plans it."""
+    base = sf.sentence.start
+    rest = sf.text[clause[1] - base :]
+    if not re.match(r",\s+which\b", rest):
+        return False
+    following = clause_of(sf, clause[1] + rest.index("which"))
+    later = [s for s in sf.of("service") if hit.start < s.start < following[1]]
+    return not later and bool(_cues_in(sf, "planned", following))
+
+
 def _only_made_possible(sf: SentenceFinds, hit: Hit, legal: list[Hit]) -> bool:
     """'A legal framework for measures such as X' / 'a law allowing X': X is only possible."""
     base = sf.sentence.start
     lead = sf.text[legal[0].start - base : hit.start - base]
     return legal[0].start < hit.start and bool(
-        re.search(r"\b(?:such as|allow(?:ed|ing|s)?|possibility to|permit(?:ted|ting|s)?)\b",
-                  lead)
+        re.search(r"\b(?:such as|allow(?:ed|ing|s)?|possibility to|permit(?:ted|ting|s)?|"
+                  r"(?:legal basis|legal framework|legislation) for)\b", lead)
     )
 
 
@@ -131,8 +147,8 @@ def resolve(doc_id: str, evidence: list[Evidence]) -> list[ServiceStatus]:
         keep: set[str] = statuses - {"legal", "available"}
         if "available" in statuses and (explicit_available or "unavailable" not in statuses):
             keep.add("available")
-        if statuses == {"legal"}:
-            keep.add("legal_only")
+        if "legal" in statuses and not statuses & {"available", "unavailable"}:
+            keep.add("legal_only")  # legally possible, never stated as provided or absent
         for status in sorted(keep, key=lambda s: min(
             (e.service.start for e in evs if e.status == s or s == "legal_only"), default=0
         )):

@@ -177,6 +177,11 @@ def service_rows(text: str) -> list[tuple]:
         ("A legal framework for measures such as supervised injection rooms was established "
          "in 2001.",
          [("drug_consumption_room", "legal_only")]),
+        ("The Misuse of Drugs (Supervised Injecting Facilities) Act 2029 provides the legal "
+         "basis for a pilot supervised injecting facility, which is planned for 2031.",
+         [("drug_consumption_room", "legal_only"), ("drug_consumption_room", "planned")]),
+        ("Drug checking services are not currently available.",
+         [("drug_checking", "unavailable")]),
         ("There are no drug consumption rooms in the country.",
          [("drug_consumption_room", "unavailable")]),
         ("Harm reduction interventions", []),
