@@ -63,6 +63,15 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     return prior[:1]
 
 
+def _subject_right_before(sf: SentenceFinds, cue: Hit) -> bool:
+    """'The first OST programme started': a service (and its head noun) just before."""
+    return any(0 <= cue.start - s.end <= WEAK_SUBJECT_GAP for s in services(sf))
+
+
+# Characters allowed between a service and a weak start verb ("OST programme started").
+WEAK_SUBJECT_GAP = 14
+
+
 def _year(sf: SentenceFinds, cue: Hit, clause: tuple[int, int],
           times: list[TimeRef]) -> TimeRef | None:
     in_clause = [t for t in times if clause[0] <= t.start < clause[1]]
@@ -115,6 +124,8 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
             c.code == "legal_basis" and clause[0] <= c.start < cue.start for c in legal_cues
         ) and _legal_generic(sf, clause):
             continue  # "A legal framework for harm reduction measures … was established"
+        if cue.code == "started_weak" and not _subject_right_before(sf, cue):
+            continue
         if cue.code == "started_since":
             time = _since_year(sf, clause, dating_times)
             code = "started"
@@ -123,7 +134,7 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
             code = "legal_basis"
         else:
             time = _year(sf, cue, clause, dating_times)
-            code = cue.code
+            code = "started" if cue.code == "started_weak" else cue.code
         if time is None:
             continue
         if code == "legal_basis":

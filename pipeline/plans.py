@@ -50,21 +50,22 @@ def _is_name_gap(gap: str, max_words: int = 14) -> bool:
 
 
 def _right_time(sf: SentenceFinds, head: Hit, heads: list[Hit]) -> tuple[TimeRef, str] | None:
+    """A period written after the head: in its name, or 'which covers the period 2016-19'."""
     base = sf.sentence.start
-    for t in sf.times:
-        if t.start < head.end or t.kind == "citation":
-            continue
+    later = [t for t in sf.times if t.start >= head.end and t.kind != "citation"]
+    for i, t in enumerate(later):
         gap = sf.text[head.end - base : t.start - base]
         between = [h for h in heads if head.end <= h.start < t.start]
-        coordinated = between and re.match(r"\s+and\s+$", sf.text[head.end - base :
-                                                                   between[0].start - base])
-        if _is_name_gap(gap) and (not between or coordinated):
-            return t, "plan:name-after"
-        if re.search(r"\bperiod\s*$", gap) and not [
-            h for h in heads if head.end <= h.start < t.start
-        ] and not [x for x in sf.times if head.end <= x.start < t.start]:
+        if i == 0:
+            coordinated = between and re.match(
+                r"\s+and\s+$", sf.text[head.end - base : between[0].start - base]
+            )
+            if _is_name_gap(gap) and (not between or coordinated):
+                return t, "plan:name-after"
+        if between:
+            return None
+        if re.search(r"\bperiod\s*$", gap):
             return t, "plan:period"
-        break
     return None
 
 

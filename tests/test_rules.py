@@ -75,6 +75,10 @@ def fact_rows(text: str) -> list[tuple]:
         ("Needle and syringe programmes have been available for more than 20 years.", []),
         ("For every 100 syringes given out, 90 used syringes are returned.", []),
         ("Professionals from 12 regions were interviewed.", []),
+        ("Treatment is provided in 230 outpatient centres.",
+         [("SE", "treatment.facilities", None, 230, "exact", None, None)]),
+        ("In 2017, 500 prisoners were surveyed and 40 % reported drug use.", []),
+        ("Public expenditure was estimated at EUR 150 million in 2016.", []),
         ("Nevertheless, the two last programmes are not available.", []),
         ("In 2013, Vienna recorded 123 456 contacts with clients.", []),
         ("Presentation files\n\n24 108 1500 Someone_v1.0.pdf454.01 KBDownload", []),
@@ -91,6 +95,8 @@ def event_rows(text: str) -> list[tuple]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("The first OST programme started in 1997, and buprenorphine is widely used.",
+         [("started", "opioid_substitution_treatment", 1997, None)]),
         ("Opioid substitution treatment was introduced in 1987.",
          [("started", "opioid_substitution_treatment", 1987, None)]),
         ("The first supervised injection room opened in March 2001.",
@@ -144,6 +150,8 @@ def plan_rows(text: str) -> list[tuple]:
         ("A national strategy on HIV was adopted in 2016, which runs until 2030.",
          [("other", 2016, 2030)]),
         ("the strategy for the period 2010-2018 was updated twice", [("strategy", 2010, 2018)]),
+        ("Policy is set out in a Government Resolution on drug policy adopted in 2016, which "
+         "covers the period 2016-19.", [("strategy", 2016, 2019)]),
         # No year attached: not a row
         ("The National Strategy on Drug and Addiction Policy is the basis.", []),
         ("Decree Law 183/2001 created the network.", []),
