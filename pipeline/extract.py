@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -64,8 +65,10 @@ class SentenceFinds:
 
 @dataclass(frozen=True)
 class Matchers:
-    phrases: PhraseMatcher
-    tokens: Matcher
+    phrases: PhraseMatcher  # lower-cased vocabularies
+    titles: PhraseMatcher  # heads that count only when capitalised ("National Programme")
+    tokens: Matcher  # JSONL token patterns
+    anchors: tuple[str, ...]  # a segment without any of these words cannot match `tokens`
 
 
 def _phrase_groups() -> dict[str, dict[str, list[str]]]:
@@ -117,15 +120,19 @@ def build_matchers(nlp: Language | None = None) -> Matchers:
     for group, codes in _phrase_groups().items():
         for code, terms in codes.items():
             phrases.add(f"{group}|{code}", [nlp.make_doc(t) for t in terms])
-    tokens = Matcher(nlp.vocab)
-    for label, pattern in _token_patterns():
-        tokens.add(label, [pattern])
+    titles = PhraseMatcher(nlp.vocab, attr="ORTH")
     for head in load("plans")["heads"]:
         if head.get("capitalised"):
-            words = head["phrase"].split()
-            pattern = [{"LOWER": w, "IS_TITLE": True} for w in words]
-            tokens.add(f"plan|{head['kind']}", [pattern])
-    return Matchers(phrases, tokens)
+            phrase = head["phrase"]
+            variants = {phrase.title(), phrase.upper()}
+            titles.add(f"plan|{head['kind']}", [nlp.make_doc(v) for v in sorted(variants)])
+    tokens = Matcher(nlp.vocab)
+    anchors: set[str] = set()
+    for label, pattern in _token_patterns():
+        tokens.add(label, [pattern])
+        first = pattern[0].get("LOWER")
+        anchors.update(first["IN"] if isinstance(first, dict) else [first])
+    return Matchers(phrases, titles, tokens, tuple(sorted(anchors)))
 
 
 def longest_first(hits: list[Hit]) -> list[Hit]:
@@ -148,17 +155,24 @@ def match(
     offset: int,
     matchers: Matchers,
     overlap_policy: Callable[[list[Hit]], list[Hit]] = longest_first,
+    text: str | None = None,
 ) -> list[Hit]:
-    """All vocabulary hits of one segment doc, at absolute offsets (pure)."""
+    """All vocabulary hits of one segment doc, at absolute offsets (pure).
+
+    `text` is the doc's text when the caller has it (rebuilding `doc.text` walks every token).
+    """
     vocab = doc.vocab.strings
-    found = list(matchers.phrases(doc)) + list(matchers.tokens(doc))
+    found = list(matchers.phrases(doc)) + list(matchers.titles(doc))
+    lowered = (doc.text if text is None else text).lower()
+    if any(a in lowered for a in matchers.anchors):  # the token Matcher is the slow part
+        found += list(matchers.tokens(doc))
     hits = []
     for key, s, e in found:
         group, code = vocab[key].split("|", 1)
-        span = doc[s:e]
-        hits.append(
-            Hit(group, code, offset + span.start_char, offset + span.end_char, span.text)
-        )
+        first, last = doc[s], doc[e - 1]
+        start, end = first.idx, last.idx + len(last)
+        surface = lowered[start:end] if text is None else text[start:end]
+        hits.append(Hit(group, code, offset + start, offset + end, surface))
     return _drop_masked(overlap_policy(hits))
 
 
@@ -202,15 +216,13 @@ def find(segments: list[Segment], sentences: list[Sentence]) -> list[SentenceFin
     """Per sentence: vocabulary hits (spaCy), figures and times (regex), places, orgs."""
     matchers = build_matchers()
     finds = [SentenceFinds(s) for s in sentences]
+    starts = [s.start for s in sentences]
     for seg in segments:
-        hits = match(seg.doc, seg.start, matchers)
-        n_sents = sum(1 for _ in seg.doc.sents)
-        own = finds[seg.first_sentence : seg.first_sentence + n_sents]
+        hits = match(seg.doc, seg.start, matchers, text=seg.text)
         for hit in hits:
-            for sf in own:
-                if sf.sentence.start <= hit.start < sf.sentence.end:
-                    sf.hits.append(hit)
-                    break
+            i = bisect_right(starts, hit.start) - 1
+            if i >= 0 and hit.start < finds[i].sentence.end:
+                finds[i].hits.append(hit)
     for sf in finds:
         sf.figures, sf.times, sf.nonfigures = _shift_scan(sf.sentence)
         b = sf.sentence.start

@@ -28,6 +28,7 @@ class Segment:
     """A paragraph (or heading) of a document, with its spaCy doc."""
 
     start: int
+    text: str
     doc: Doc
     first_sentence: int  # index of its first Sentence in the document
 
@@ -91,7 +92,8 @@ def segments_to_sentences(
     out_segments: list[Segment] = []
     sentences: list[Sentence] = []
     for block, (start, doc) in enumerate(segments):
-        out_segments.append(Segment(start, doc, len(sentences)))
+        end = start + (doc[-1].idx + len(doc[-1]) if len(doc) else 0)
+        out_segments.append(Segment(start, text[start:end], doc, len(sentences)))
         for sent in doc.sents:
             s, e = start + sent.start_char, start + sent.end_char
             sentences.append(Sentence(len(sentences), s, e, text[s:e], block))
