@@ -55,10 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
 def _extract(args: argparse.Namespace) -> int:
     from pipeline.pipeline import run
 
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"error: input not found: {missing[0]}", file=sys.stderr)
+        return 2
+    if args.out.exists() and not args.out.is_dir():
+        print(f"error: --out {args.out} exists and is not a folder", file=sys.stderr)
+        return 2
     try:
         result = run(args.paths, args.out, progress=None if args.quiet else _progress)
-    except FileNotFoundError as exc:
-        print(f"error: input not found: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"error: cannot write the tables to {args.out}/: {exc}", file=sys.stderr)
         return 2
     n = len(result.extractions)
     failed = result.failed
@@ -89,13 +96,22 @@ def _evaluate(args: argparse.Namespace) -> int:
     if missing:
         print(f"error: gold file not found: {missing[0]}", file=sys.stderr)
         return 2
-    report = score(args.out, load_gold(gold_paths))
+    try:
+        gold = load_gold(gold_paths)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = score(args.out, gold)
     print(format_report(report, show=args.show))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "extract":
-        return _extract(args)
-    return _evaluate(args)
+    try:
+        if args.command == "extract":
+            return _extract(args)
+        return _evaluate(args)
+    except KeyboardInterrupt:
+        print("interrupted: no table was replaced", file=sys.stderr)
+        return 130

@@ -88,7 +88,10 @@ def _empty_gold() -> pd.DataFrame:
 
 
 def _read_gold_csv(path: Path) -> pd.DataFrame:
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable gold CSV ({exc})") from exc
     raw.columns = [c.strip() for c in raw.columns]
     missing = [c for c in GOLD_COLUMNS if c not in raw.columns and c not in ("optional", "note")]
     if missing:
@@ -107,9 +110,12 @@ def _read_gold_csv(path: Path) -> pd.DataFrame:
 
 def _typed_gold(raw: pd.DataFrame) -> pd.DataFrame:
     gold = raw.copy()
-    for column in _INT_COLUMNS:
-        gold[column] = pd.to_numeric(gold[column]).astype("Int64")
-    gold["value"] = pd.to_numeric(gold["value"]).astype("float64")
+    try:
+        for column in _INT_COLUMNS:
+            gold[column] = pd.to_numeric(gold[column]).astype("Int64")
+        gold["value"] = pd.to_numeric(gold["value"]).astype("float64")
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"gold file has a non-numeric year or value: {exc}") from exc
     gold["optional"] = gold["optional"].map(lambda v: v not in (None, "", "0")).astype(bool)
     return gold
 

@@ -15,6 +15,7 @@ from pipeline.vocab import load
 
 YEAR_RE = r"(?:19[5-9]\d|20[0-4]\d)"
 _SEP = r"[ ,]"  # after ingest, every Unicode space (NBSP, thin space …) is a plain space
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,8 @@ def scan(text: str) -> Scan:
     """All figures, time expressions and rejected number-like spans of one sentence."""
     out = Scan([], [], [])
     claims = _Claims()
-    _scan_times(text, claims, out)
+    if _DIGIT.search(text):  # most sentences have no digit: only number words to look for
+        _scan_times(text, claims, out)
     _scan_figures(text, claims, out)
     out.figures.sort(key=lambda f: f.start)
     out.times.sort(key=lambda t: t.start)
