@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -192,11 +193,15 @@ def match(
     text = doc.text if text is None else text
     found += _anchored_token_matches(doc, text, matchers)
     hits = []
-    for key, s, e in found:
-        group, code = vocab[key].split("|", 1)
-        first, last = doc[s], doc[e - 1]
-        start, end = first.idx, last.idx + len(last)
-        hits.append(Hit(group, code, offset + start, offset + end, text[start:end]))
+    if found:
+        arr = doc.to_array([IDX, LENGTH]).tolist()  # no Python object per token
+        labels: dict[int, tuple[str, str]] = {}
+        for key, s, e in found:
+            if key not in labels:
+                labels[key] = tuple(vocab[key].split("|", 1))  # type: ignore[assignment]
+            group, code = labels[key]
+            start, end = arr[s][0], arr[e - 1][0] + arr[e - 1][1]
+            hits.append(Hit(group, code, offset + start, offset + end, text[start:end]))
     return _drop_masked(overlap_policy(hits))
 
 

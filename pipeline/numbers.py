@@ -86,28 +86,28 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     yr = rf"(?<![\w./:-]){YEAR_RE}"
     return {
         "file": re.compile(r"\S*\.(?:pdf|docx?|xlsx?|pptx?|csv|zip|txt)(?![a-z])", re.I),
-        "date": re.compile(rf"(?<![\w.])(\d{{1,2}})\s+({month})\s*,?\s+({YEAR_RE})(?![\w/])", re.I),
+        "date": re.compile(rf"(?=\d)(?<![\w.])(\d{{1,2}})\s+({month})\s*,?\s+({YEAR_RE})(?![\w/])", re.I),
         "month_year": re.compile(rf"\b({month})\s+(?:of\s+)?({YEAR_RE})(?![\w/])", re.I),
-        "numeric_date": re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"),
-        "time": re.compile(r"\b\d{1,2}:\d{2}\b"),
+        "numeric_date": re.compile(r"(?=\d)\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"),
+        "time": re.compile(r"(?=\d)\b\d{1,2}:\d{2}\b"),
         "docnum": re.compile(r"\b\d+(?:/\d+)+\b|\b(?:No\.?|Nr\.?|n°)\s*\d[\w/.-]*", re.I),
         "word_range": re.compile(
             rf"\b(?:between|from)\s+(?:(?!and\b|to\b)[\w’']+\s+){{0,4}}?(?:({month})\s+)?"
             rf"({YEAR_RE})\s+(?:and|to|until)\s+(?:({month})\s+)?({YEAR_RE})(?![\w/])",
             re.I,
         ),
-        "to_range": re.compile(rf"{yr}\s+(?:to|until|till)\s+{YEAR_RE}(?![\w/])", re.I),
-        "dash_range": re.compile(rf"({yr})\s?([-–/])\s?(\d{{4}}|\d{{2}})(?![\w/]|\.\d)"),
-        "year": re.compile(rf"({yr})(?![\w/]|-\d|–\d|\.\d)"),
-        "decade": re.compile(rf"{yr}s\b|(?<![\w.])\d0s\b"),
+        "to_range": re.compile(rf"(?=[12]){yr}\s+(?:to|until|till)\s+{YEAR_RE}(?![\w/])", re.I),
+        "dash_range": re.compile(rf"(?=[12])({yr})\s?([-–/])\s?(\d{{4}}|\d{{2}})(?![\w/]|\.\d)"),
+        "year": re.compile(rf"(?=[12])({yr})(?![\w/]|-\d|–\d|\.\d)"),
+        "decade": re.compile(rf"(?=\d)(?:{yr}s\b|(?<![\w.])\d0s\b)"),
         "qty_range": re.compile(
-            rf"(?:\bbetween\s+({num})\s+and\s+({num}))|(?:\(\s*({num})\s*[-–]\s*({num})\s*\))"
+            rf"(?=[b(\d])(?:\bbetween\s+({num})\s+and\s+({num}))|(?:\(\s*({num})\s*[-–]\s*({num})\s*\))"
             rf"|(?:(?<![\w.,])({num})\s+to\s+({num})(?=\s+[a-z]))",
             re.I,
         ),
-        "number": re.compile(rf"(?<![\w.,/:€$-])({num})(?![\w/:]|\.\d|,\d)", re.I),
+        "number": re.compile(rf"(?=\d)(?<![\w.,/:€$-])({num})(?![\w/:]|\.\d|,\d)", re.I),
         "word": re.compile(
-            rf"(?<![\w-])({words})(?:[- ]({words}))?(?:\s({scales}))?\b(?![-])", re.I
+            rf"(?=[otfsenh])(?<![\w-])({words})(?:[- ]({words}))?(?:\s({scales}))?\b(?![-])", re.I
         ),
         "percent": re.compile(r"^\s?(?:%|per cent\b|percent\b)", re.I),
         "currency_before": re.compile(r"(?:€|\beur\b|\beuro\b)\s?$", re.I),

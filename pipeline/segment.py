@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import spacy
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -92,9 +93,24 @@ def segments_to_sentences(
     out_segments: list[Segment] = []
     sentences: list[Sentence] = []
     for block, (start, doc) in enumerate(segments):
-        end = start + (doc[-1].idx + len(doc[-1]) if len(doc) else 0)
+        bounds = _sentence_bounds(doc)
+        end = start + (bounds[-1][1] if bounds else 0)
         out_segments.append(Segment(start, text[start:end], doc, len(sentences)))
-        for sent in doc.sents:
-            s, e = start + sent.start_char, start + sent.end_char
+        for s_rel, e_rel in bounds:
+            s, e = start + s_rel, start + e_rel
             sentences.append(Sentence(len(sentences), s, e, text[s:e], block))
     return out_segments, sentences
+
+
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Character spans of the sentencizer's sentences, read from the doc's arrays (the same
+    spans as `doc.sents`, without building a Python object per token)."""
+    if not len(doc):
+        return []
+    arr = doc.to_array([SENT_START, IDX, LENGTH])
+    starts = [i for i, flag in enumerate(arr[:, 0].tolist()) if flag == 1] or [0]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    idx, length = arr[:, 1].tolist(), arr[:, 2].tolist()
+    ends = starts[1:] + [len(doc)]
+    return [(idx[s], idx[e - 1] + length[e - 1]) for s, e in zip(starts, ends, strict=True)]
