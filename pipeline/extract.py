@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import Any
 
 from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
@@ -50,9 +51,18 @@ class SentenceFinds:
     countries: list[tuple[int, int, str]] = field(default_factory=list)
     cities: list[tuple[int, int, str, str]] = field(default_factory=list)
     orgs: list[tuple[int, int, str]] = field(default_factory=list)
+    _index: dict[str, list[Hit]] = field(default_factory=dict, repr=False)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived views (link)
+    _index_size: int = field(default=-1, repr=False)
 
     def of(self, group: str) -> list[Hit]:
-        return [h for h in self.hits if h.group == group]
+        """Hits of one group, in text order (indexed once the sentence is complete)."""
+        if self._index_size != len(self.hits):
+            self._index = {}
+            for h in self.hits:
+                self._index.setdefault(h.group, []).append(h)
+            self._index_size = len(self.hits)
+        return self._index.get(group, [])
 
     @property
     def text(self) -> str:

@@ -35,7 +35,14 @@ class Context:
 
 
 def spans(sf: SentenceFinds, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
-    """Absolute spans of the sentence cut at `pattern`."""
+    """Absolute spans of the sentence cut at `pattern` (computed once per sentence)."""
+    key = f"spans:{pattern.pattern}"
+    if key not in sf.cache:
+        sf.cache[key] = _cut(sf, pattern)
+    return sf.cache[key]
+
+
+def _cut(sf: SentenceFinds, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     base, text = sf.sentence.start, sf.text
     out, pos = [], 0
     for m in pattern.finditer(text):

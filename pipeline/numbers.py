@@ -86,7 +86,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     yr = rf"(?<![\w./:-]){YEAR_RE}"
     return {
         "file": re.compile(r"\S*\.(?:pdf|docx?|xlsx?|pptx?|csv|zip|txt)(?![a-z])", re.I),
-        "date": re.compile(rf"(?=\d)(?<![\w.])(\d{{1,2}})\s+({month})\s*,?\s+({YEAR_RE})(?![\w/])", re.I),
+        "date": re.compile(
+            rf"(?=\d)(?<![\w.])(\d{{1,2}})\s+({month})\s*,?\s+({YEAR_RE})(?![\w/])", re.I
+        ),
         "month_year": re.compile(rf"\b({month})\s+(?:of\s+)?({YEAR_RE})(?![\w/])", re.I),
         "numeric_date": re.compile(r"(?=\d)\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"),
         "time": re.compile(r"(?=\d)\b\d{1,2}:\d{2}\b"),
