@@ -81,7 +81,9 @@ def text_to_segments(text: str, nlp: Language | None = None) -> Iterator[tuple[i
     """(absolute start, spaCy doc) for every paragraph, processed with `nlp.pipe`."""
     nlp = nlp or get_nlp()
     spans = text_to_spans(text)
-    docs = nlp.pipe(text[s:e] for s, e in spans)
+    # A line break inside a paragraph (wrapped PDF text) is tokenised as a space, so phrases
+    # broken over two lines still match; same length, so every offset stays valid.
+    docs = nlp.pipe(text[s:e].replace("\n", " ") for s, e in spans)
     for (start, _end), doc in zip(spans, docs, strict=True):
         yield start, doc
 

@@ -197,3 +197,20 @@ def service_rows(text: str) -> list[tuple]:
 )
 def test_services(text: str, expected: list) -> None:
     assert service_rows(text) == expected
+
+
+def test_phrases_and_figures_wrapped_over_lines() -> None:
+    """Hard-wrapped text (PDF extraction) still yields phrases split by a line break."""
+    text = (
+        "In 2029, approximately 12 345 clients were in opioid substitution\n"
+        "treatment, and needle and syringe programmes operated in all regions of the country.\n"
+    )
+    ext = extract_text(HEAD + text)
+    assert [(f.indicator, f.year, f.value, f.qualifier) for f in ext.facts] == [
+        ("ost.clients", 2029, 12345, "approx")
+    ]
+    assert sorted(s.service for s in ext.services) == [
+        "needle_syringe_programme", "opioid_substitution_treatment"
+    ]
+    fact = ext.facts[0]
+    assert ext.document.text[fact.prov.start_char : fact.prov.end_char] == "12 345"
