@@ -88,15 +88,48 @@ def _since_year(sf: SentenceFinds, clause: tuple[int, int], times: list[TimeRef]
     return None
 
 
-def _event_code(sf: SentenceFinds, code: str, subject: Hit | None) -> str:
-    """A start of a second/further facility is an expansion."""
+def _existence_period(sf: SentenceFinds, clause: tuple[int, int],
+                      times: list[TimeRef]) -> TimeRef | None:
+    base = sf.sentence.start
+    for t in times:
+        if clause[0] <= t.start < clause[1] and t.kind == "range" and re.match(
+            r"from\b", sf.text[t.start - base :], re.I
+        ):
+            return t
+    return None
+
+
+def _period_events(ctx: Context, cue: Hit, period: TimeRef) -> list[Event]:
+    clause = clause_of(ctx.sf, cue.start)
+    subjects = _subject(ctx, cue, clause)
+    rows = []
+    for subject in subjects:
+        for code, year in (("started", period.start_year), ("ended", period.year)):
+            rows.append(Event(
+                doc_id=ctx.doc_id,
+                country=statement_country(ctx),
+                event=code,
+                service=subject.code,
+                year=year,
+                prov=provenance(ctx, cue.start, cue.end, f"event:period:{cue.text}"),
+            ))
+    return rows
+
+
+def _event_code(sf: SentenceFinds, code: str, subject: Hit | None, cue: Hit) -> str:
+    """A start of a second/further facility is an expansion ("a second one opened")."""
     if code != "started" or subject is None:
         return code
     base = sf.sentence.start
-    lead = sf.text[max(0, subject.start - base - 25) : subject.start - base].lower()
     markers = _cues()["expansion_markers"]
+    lead = sf.text[max(0, subject.start - base - 25) : subject.start - base].lower()
     if any(re.search(rf"\b{re.escape(m)}\s+(?:[\w-]+\s+){{0,2}}$", lead) for m in markers):
         return "expanded"
+    clause = clause_of(sf, cue.start)
+    if subject.start < clause[0]:  # subject named in an earlier clause: look at this one
+        own = sf.text[clause[0] - base : cue.start - base].lower()
+        if any(re.search(rf"\b{re.escape(m)}\b", own) for m in markers):
+            return "expanded"
     return "started"
 
 
@@ -127,6 +160,10 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
         if cue.code == "started_weak" and not _subject_right_before(sf, cue):
             continue
         if cue.code == "started_since":
+            period = _existence_period(sf, clause, dating_times)
+            if period is not None:  # "operated from 2013 to 2014": it started, then ended
+                out.extend(_period_events(ctx, cue, period))
+                continue
             time = _since_year(sf, clause, dating_times)
             code = "started"
         elif cue.code == "legal_basis":
@@ -154,7 +191,7 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
                 Event(
                     doc_id=ctx.doc_id,
                     country=statement_country(ctx),
-                    event=_event_code(sf, code, subject),
+                    event=_event_code(sf, code, subject, cue),
                     service=service,
                     year=year,
                     prov=provenance(ctx, cue.start, cue.end, f"event:{cue.code}:{cue.text}"),
