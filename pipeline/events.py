@@ -138,12 +138,37 @@ def _legal_generic(sf: SentenceFinds, clause: tuple[int, int]) -> bool:
     return bool(generic) or _examples_start(sf) is not None
 
 
+def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
+    """False for cues that do not state a change: modal ("allowed … to be implemented"),
+    the framework of a legal change ("a legal framework for measures … was established"),
+    or a weak verb without its service ("a trend that started")."""
+    if cue.code in ("started", "expanded", "started_weak"):
+        if _modal(sf, cue):
+            return False
+        legal_before = any(
+            c.code == "legal_basis" and clause[0] <= c.start < cue.start for c in sf.of("event")
+        )
+        if legal_before and _legal_generic(sf, clause):
+            return False
+    return cue.code != "started_weak" or _subject_right_before(sf, cue)
+
+
+def _cue_time(ctx: Context, cue: Hit, clause: tuple[int, int],
+              plan_years: set[tuple[int, int]]) -> TimeRef | None:
+    """The year a cue is dated by: the law's own year for legal changes (plan years too)."""
+    sf = ctx.sf
+    if cue.code == "legal_basis":
+        return _year(sf, cue, clause, usable_times(sf, set()))
+    dating = usable_times(sf, plan_years)
+    if cue.code == "started_since":
+        return _since_year(sf, clause, dating)
+    return _year(sf, cue, clause, dating)
+
+
 def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Event]:
+    """Events stated by one sentence."""
     sf = ctx.sf
     out: list[Event] = []
-    all_times = usable_times(sf, set())
-    dating_times = usable_times(sf, plan_years)
-    legal_cues = sf.of("event")
     legal_clauses: set[tuple[int, int]] = set()
     for cue in sf.of("event"):
         clause = clause_of(sf, cue.start)
@@ -151,48 +176,31 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
             if clause in legal_clauses:
                 continue  # one legal change per clause: its first cue ("legal framework")
             legal_clauses.add(clause)
-        if cue.code in ("started", "expanded") and _modal(sf, cue):
-            continue
-        if cue.code in ("started", "expanded") and any(
-            c.code == "legal_basis" and clause[0] <= c.start < cue.start for c in legal_cues
-        ) and _legal_generic(sf, clause):
-            continue  # "A legal framework for harm reduction measures … was established"
-        if cue.code == "started_weak" and not _subject_right_before(sf, cue):
+        if not _is_statement(sf, cue, clause):
             continue
         if cue.code == "started_since":
-            period = _existence_period(sf, clause, dating_times)
+            period = _existence_period(sf, clause, usable_times(sf, plan_years))
             if period is not None:  # "operated from 2013 to 2014": it started, then ended
                 out.extend(_period_events(ctx, cue, period))
                 continue
-            time = _since_year(sf, clause, dating_times)
-            code = "started"
-        elif cue.code == "legal_basis":
-            time = _year(sf, cue, clause, all_times)
-            code = "legal_basis"
-        else:
-            time = _year(sf, cue, clause, dating_times)
-            code = "started" if cue.code == "started_weak" else cue.code
+        time = _cue_time(ctx, cue, clause, plan_years)
         if time is None:
             continue
+        code = {"started_since": "started", "started_weak": "started"}.get(cue.code, cue.code)
         if code == "legal_basis":
-            subjects = _legal_subjects(ctx, clause)
-            if subjects is None:
-                continue
+            subjects = _legal_subjects(ctx, clause) or []
         else:
             subjects = _subject(ctx, cue, clause)
-            if not subjects:
-                continue
         year, month = time.year, time.month
         if time.kind == "range" and time.start <= cue.start < time.end:
             year, month = time.start_year, None  # "between its launch in 1993 and 2016"
         for subject in subjects:
-            service = subject.code if subject is not None else None
             out.append(
                 Event(
                     doc_id=ctx.doc_id,
                     country=statement_country(ctx),
                     event=_event_code(sf, code, subject, cue),
-                    service=service,
+                    service=subject.code if subject is not None else None,
                     year=year,
                     prov=provenance(ctx, cue.start, cue.end, f"event:{cue.code}:{cue.text}"),
                     month=month,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
@@ -22,7 +21,6 @@ from pipeline.link import (
     statement_country,
 )
 from pipeline.types import ServiceStatus
-from pipeline.vocab import load
 
 # "the two last programmes are not presently available" → the last two services named before.
 _LAST_N = re.compile(r"\b(?:the\s+)?(?:two\s+last|last\s+two|latter\s+two|two\s+latter)\b", re.I)
@@ -41,11 +39,6 @@ class Evidence:
     explicit: bool  # an explicit cue, not a bare mention
     country: str | None
     ctx: Context
-
-
-@cache
-def _status_cues() -> dict:
-    return load("cues")["statuses"]
 
 
 def _cues_in(sf: SentenceFinds, code: str, span: tuple[int, int]) -> list[Hit]:
