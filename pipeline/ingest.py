@@ -320,10 +320,11 @@ def extract_title(text: str) -> str | None:
 
 
 def extract_report_year(title: str | None, text: str = "") -> int | None:
-    """Publication year from the title: the year after "Report", else the largest one.
+    """Publication year from the title: the year after "Report", else its first year.
 
     A title split over lines ("Italy" / "Country Drug Report 2017") is completed from the
-    "Report <year>" of a heading line. A range in a strategy title gives its last year.
+    "Report <year>" of a heading line. A strategy titled with its period ("… 2019-2027")
+    is dated by the year it starts, not by the end of the period it plans for.
     """
     if title:
         after_report = REPORT_YEAR_RE.search(title)
@@ -331,7 +332,7 @@ def extract_report_year(title: str | None, text: str = "") -> int | None:
             return int(after_report.group(1))
         years = [int(y) for y in YEAR_RE.findall(title)]
         if years:
-            return max(years)
+            return years[0]
     for line in heading_lines(text):
         after_report = REPORT_YEAR_RE.search(line)
         if after_report:

@@ -302,7 +302,7 @@ CORPUS_CASES = [
         "Luxembourg's Ministry of Health has presented the national illicit drugs action plan "
         "for 2020 to 2024.",
         "LU",
-        2024,
+        2020,
         "strategy",
     ),
     (
@@ -363,7 +363,7 @@ YEAR_CASES = [
     # (title, text, year)
     ("Austria Country Drug Report 2019", "", 2019),
     ("Harm reduction in Austria 2017", "", 2017),
-    ("National Strategy to Prevent and Reduce the Harm 2019-2027", "", 2027),
+    ("National Strategy to Prevent and Reduce the Harm 2019-2027", "", 2019),
     ("Report 2019 on the strategy 2013-2020", "", 2019),
     ("Drug law of 1975", "", None),
     ("Harm reduction", "", None),
