@@ -64,6 +64,9 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     for cue in _cues_in(sf, "unavailable_before", clause):
         if cue.end <= hit.start and len(sf.local(cue.end, hit.start).split()) <= 3:
             return [("unavailable", True)]
+    for cue in _cues_in(sf, "planned_before", clause):
+        if cue.end <= hit.start < noun_phrase_end(sf, cue.end) and not _made_possible(sf, cue):
+            return [("planned", True)]
     for cue in _cues_in(sf, "planned_nouns", clause):
         if cue.end <= hit.start < noun_phrase_end(sf, cue.end):
             return [("planned", True)]
@@ -84,6 +87,14 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     if legal:
         return [("legal", True)]
     return [("available", False)]
+
+
+def _made_possible(sf: SentenceFinds, cue: Hit) -> bool:
+    """'the possibility to introduce X', 'allowed … to open X': legal, not a plan."""
+    base = sf.sentence.start
+    lead = sf.text[max(0, cue.start - base - 40) : cue.start - base]
+    return bool(re.search(r"\b(?:possibility|allow(?:ed|ing|s)?|permit(?:ted|s)?|right)\b"
+                          r"[^,;.]*$", lead, re.I))
 
 
 def _planned_by_relative(sf: SentenceFinds, hit: Hit, clause: tuple[int, int]) -> bool:

@@ -230,3 +230,17 @@ def test_phrases_and_figures_wrapped_over_lines() -> None:
     ]
     fact = ext.facts[0]
     assert ext.document.text[fact.prov.start_char : fact.prov.end_char] == "12 345"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The new strategy aims to introduce drug checking and to expand the coverage of "
+         "opioid substitution treatment.",
+         [("drug_checking", "planned"), ("opioid_substitution_treatment", "planned")]),
+        ("The law gives municipalities the possibility to introduce supervised injection rooms.",
+         [("drug_consumption_room", "legal_only")]),
+    ],
+)
+def test_planned_intentions(text: str, expected: list) -> None:
+    assert service_rows(text) == expected
