@@ -19,6 +19,8 @@ from spacy.tokens import Doc
 
 from pipeline.types import Sentence
 
+# Longer "sentences" are run-on text (no punctuation): they are cut at whitespace.
+MAX_SENTENCE_CHARS = 2000
 # A wrapped line is long and does not end a sentence; a heading is short.
 WRAP_MIN_CHARS = 60
 _SENTENCE_END = re.compile(r"[.!?:;\"')\]]\s*$")
@@ -99,9 +101,22 @@ def segments_to_sentences(
         end = start + (bounds[-1][1] if bounds else 0)
         out_segments.append(Segment(start, text[start:end], doc, len(sentences)))
         for s_rel, e_rel in bounds:
-            s, e = start + s_rel, start + e_rel
-            sentences.append(Sentence(len(sentences), s, e, text[s:e], block))
+            for s, e in _cap(text, start + s_rel, start + e_rel):
+                sentences.append(Sentence(len(sentences), s, e, text[s:e], block))
     return out_segments, sentences
+
+
+def _cap(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a run-on "sentence" (PDF text without punctuation) at whitespace every
+    MAX_SENTENCE_CHARS, so per-sentence linking stays linear in the document."""
+    out = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        out.append((start, cut))
+        start = cut + 1 if text[cut : cut + 1] == " " else cut
+    out.append((start, end))
+    return out
 
 
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
