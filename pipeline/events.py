@@ -19,6 +19,7 @@ from pipeline.link import (
     nearest_time,
     noun_phrase_end,
     provenance,
+    region,
     services,
     statement_country,
     usable_times,
@@ -204,6 +205,7 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
                     year=year,
                     prov=provenance(ctx, cue.start, cue.end, f"event:{cue.code}:{cue.text}"),
                     month=month,
+                    region=region(ctx, cue.start),
                 )
             )
     return out
