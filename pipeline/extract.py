@@ -229,15 +229,19 @@ def _drop_masked(hits: list[Hit]) -> list[Hit]:
 
 @cache
 def _authority_patterns() -> list[re.Pattern[str]]:
-    return [re.compile(p) for p in load("plans")["authorities"]]
+    # A leading article or possessive is not part of the name: "Luxembourg's Ministry …".
+    lead = r"((?:The |the )|(?:[A-Z][\w-]+['’]s ))?"
+    return [re.compile(lead + p) for p in load("plans")["authorities"]]
 
 
 def _orgs(text: str, base: int) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     for pattern in _authority_patterns():
         for m in pattern.finditer(text):
-            if all(m.end() <= s - base or m.start() >= e - base for s, e, _ in spans):
-                spans.append((base + m.start(), base + m.end(), m.group(0)))
+            start = m.start() + (len(m.group(1)) if m.lastindex else 0)
+            name = re.sub(r"\d+$", "", text[start : m.end()])  # footnote digits "Republic1"
+            if all(m.end() <= s - base or start >= e - base for s, e, _ in spans):
+                spans.append((base + start, base + start + len(name), name))
     return sorted(spans)
 
 
