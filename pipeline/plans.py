@@ -181,7 +181,9 @@ def sentence_plans(ctx: Context) -> list[Plan]:
     for a in attach_years(sf):
         start_year, end_year = _period(a, sf)
         title = sf.text[a.name_start - base : a.name_end - base].strip()
-        authority = sf.orgs[0][2].strip() if sf.orgs else None
+        clause = clause_of(sf, a.head.start)
+        own = [o for o in sf.orgs if clause[0] <= o[0] < clause[1]]
+        authority = own[0][2].strip() if own else None  # who presents it, same clause
         plans.append(
             Plan(
                 doc_id=ctx.doc_id,
