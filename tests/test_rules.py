@@ -244,3 +244,14 @@ def test_phrases_and_figures_wrapped_over_lines() -> None:
 )
 def test_planned_intentions(text: str, expected: list) -> None:
     assert service_rows(text) == expected
+
+
+def test_plan_title_measures_and_authority_merge_across_mentions() -> None:
+    ext = extract_text(
+        HEAD + "The Ministry of Health presented the drugs action plan for 2031 to 2035. "
+        "The 2031-35 action plan encompasses around 60 measures."
+    )
+    assert [(p.kind, p.start_year, p.end_year, p.measures, p.authority, p.title)
+            for p in ext.plans] == [
+        ("action_plan", 2031, 2035, 60, "Ministry of Health", "drugs action plan for 2031 to 2035")
+    ]
