@@ -1,4 +1,4 @@
-"""Throughput benchmark: `python -m pipeline.bench [--size-mb 1.0] [--repeat 1]`.
+"""Throughput benchmark: `python -m pipeline.bench [--size-mb 1.0] [--repeat 3]`.
 
 Builds a synthetic corpus of about `--size-mb` MB in a temporary folder from the seed
 reports in `corpus/*.txt`: the seeds are repeated, every digit run replaced by another
@@ -268,8 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--size-mb", type=float, default=1.0, metavar="MB",
                         help="size of the synthetic corpus (default: 1.0)")
-    parser.add_argument("--repeat", type=int, default=1, metavar="N",
-                        help="run each measurement N times and keep the best (default: 1)")
+    parser.add_argument("--repeat", type=int, default=3, metavar="N",
+                        help="run each measurement N times and keep the best (default: 3)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR",
                         help="folder of seed .txt reports (default: the repo's corpus/)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",

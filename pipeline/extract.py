@@ -227,6 +227,12 @@ def _drop_masked(hits: list[Hit]) -> list[Hit]:
     ]
 
 
+_ORG_HINT = re.compile(
+    r"Minist|Council|Commission|Institut|Agency|Directorate|Cent(?:re|er)|Group|Office|"
+    r"Committee|Board|Government|Department|Association|Parliament"
+)
+
+
 @cache
 def _authority_patterns() -> list[re.Pattern[str]]:
     # A leading article or possessive is not part of the name: "Luxembourg's Ministry …".
@@ -236,6 +242,8 @@ def _authority_patterns() -> list[re.Pattern[str]]:
 
 def _orgs(text: str, base: int) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
+    if not _ORG_HINT.search(text):  # the name patterns are slow; most sentences have none
+        return spans
     for pattern in _authority_patterns():
         for m in pattern.finditer(text):
             start = m.start() + (len(m.group(1)) if m.lastindex else 0)

@@ -85,6 +85,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     month = rf"(?:{months})"
     yr = rf"(?<![\w./:-]){YEAR_RE}"
     return {
+        "file_hint": re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|csv|zip|txt)(?![a-z])", re.I),
         "file": re.compile(r"\S*\.(?:pdf|docx?|xlsx?|pptx?|csv|zip|txt)(?![a-z])", re.I),
         "date": re.compile(
             rf"(?=\d)(?<![\w.])(\d{{1,2}})\s+({month})\s*,?\s+({YEAR_RE})(?![\w/])", re.I
@@ -171,7 +172,7 @@ def _is_citation(text: str, start: int, end: int) -> bool:
 
 def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
     p = _patterns()
-    for m in p["file"].finditer(text):
+    for m in p["file"].finditer(text) if p["file_hint"].search(text) else ():
         # A line naming a file ("24 108 1500 Name_v1.0.pdf 454 KB") is a download link:
         # nothing on it is a figure.
         line_start = text.rfind("\n", 0, m.start()) + 1
@@ -262,7 +263,13 @@ def _unit(text: str, start: int, end: int) -> tuple[str, int]:
     return "count", end
 
 
-def _scan_figures(text: str, claims: _Claims, out: Scan) -> None:
+def _scan_figures(text: str, claims: _Claims, out: Scan, has_digit: bool = True) -> None:
+    if has_digit:
+        _scan_digit_figures(text, claims, out)
+    _scan_word_figures(text, claims, out)
+
+
+def _scan_digit_figures(text: str, claims: _Claims, out: Scan) -> None:
     p = _patterns()
     for m in p["qty_range"].finditer(text):
         groups = [g for g in m.groups() if g]
@@ -288,6 +295,10 @@ def _scan_figures(text: str, claims: _Claims, out: Scan) -> None:
         unit, _ = _unit(text, start, end)
         paren = text[start - 1 : start] == "(" and text[end : end + 1] == ")"
         out.figures.append(Figure(start, end, _value(m.group(1)), unit, parenthesised=paren))
+
+
+def _scan_word_figures(text: str, claims: _Claims, out: Scan) -> None:
+    p = _patterns()
     for m in p["word"].finditer(text):
         if not claims.free(m.start(), m.end()):
             continue
@@ -305,9 +316,10 @@ def scan(text: str) -> Scan:
     """All figures, time expressions and rejected number-like spans of one sentence."""
     out = Scan([], [], [])
     claims = _Claims()
-    if _DIGIT.search(text):  # most sentences have no digit: only number words to look for
+    has_digit = bool(_DIGIT.search(text))  # most sentences have none: only number words
+    if has_digit:
         _scan_times(text, claims, out)
-    _scan_figures(text, claims, out)
+    _scan_figures(text, claims, out, has_digit)
     out.figures.sort(key=lambda f: f.start)
     out.times.sort(key=lambda t: t.start)
     out.nonfigures.sort(key=lambda n: n.start)
