@@ -43,6 +43,7 @@ _YEAR_LEAD = re.compile(
 
 
 _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|began)\b", re.I)
+_PART_OF = re.compile(r"\b(?:of whom|of which|including|among them)\s+(?:\w+\s+)?$", re.I)
 # "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
 _FRAMING_YEAR = re.compile(
     r"\s*(?:In|During|By|Up to|As of|Since|Until)\s+(?:the\s+year\s+)?(\d{4})\b"
@@ -211,9 +212,9 @@ def fact_year(
                 _YEAR_LEAD.search(gap) or t.kind == "range"
             ):
                 return t, "year:after"
-    anaphor = [h for h in sf.of("year_anaphor") if fig.end <= h.start < clause[1]]
-    if anaphor:
-        prior = previous_year(ctx, fig.start)
+    anaphor = [h for h in sf.of("year_anaphor") if clause[0] <= h.start < clause[1]]
+    if anaphor:  # "during that year", "That year, …": the year named just before
+        prior = previous_year(ctx, anaphor[0].start)
         if prior:
             return prior, "year:anaphor"
     # "Between 2003 and 2015, … from 1.7 million to 6 million": ends of the period.
@@ -245,6 +246,7 @@ def sentence_facts(
     facts: list[Fact] = []
     skipped: list[tuple[Figure, str]] = []
     previous: Fact | None = None
+    previous_counted: Counted | None = None
     for fig in sf.figures:
         if fig.unit != "count":
             skipped.append((fig, f"unit {fig.unit} is not a count"))
@@ -253,6 +255,10 @@ def sentence_facts(
             skipped.append((fig, "ratio or sample"))
             continue
         counted = counted_noun(sf, fig) or number_of_noun(sf, fig)
+        if counted is None and previous_counted is not None and _PART_OF.search(
+            sf.text[max(0, fig.start - sf.sentence.start - 20) : fig.start - sf.sentence.start]
+        ):
+            counted = previous_counted  # "2 345 people …, of whom 1 234 received OST"
         colon = _after_year_colon(sf, fig)
         if counted is None and colon and previous is not None:
             indicator, how = previous.indicator, "inherits previous figure"
@@ -264,6 +270,7 @@ def sentence_facts(
             continue
         else:
             indicator, how = indicator_for(ctx, fig, counted)
+            previous_counted = counted
         if indicator is None:
             skipped.append((fig, f"no indicator ({how})"))
             continue

@@ -42,7 +42,14 @@ class Evidence:
 
 
 def _cues_in(sf: SentenceFinds, code: str, span: tuple[int, int]) -> list[Hit]:
-    return [h for h in sf.of("status") if h.code == code and span[0] <= h.start < span[1]]
+    """Status cues of one kind inside `span` (cues grouped once per sentence)."""
+    by_code = sf.cache.get("status_by_code")
+    if by_code is None:
+        by_code = {}
+        for h in sf.of("status"):
+            by_code.setdefault(h.code, []).append(h)
+        sf.cache["status_by_code"] = by_code
+    return [h for h in by_code.get(code, ()) if span[0] <= h.start < span[1]]
 
 
 def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:

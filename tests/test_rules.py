@@ -43,6 +43,13 @@ def fact_rows(text: str) -> list[tuple]:
         ("In England, there were 2 000 NSP sites in 2016.",
          [("GB", "nsp.sites", 2016, 2000, "exact", None, None)]),
         ("Needle and syringe programmes exist in 16 of the 21 regions.", []),
+        ("In 2027, drug consumption rooms opened in two cities. That year, 300 clients "
+         "registered at these facilities.",
+         [("SE", "dcr.cities", 2027, 2, "exact", None, None),
+          ("SE", "dcr.clients", 2027, 300, "exact", None, None)]),
+        ("In 2026, 2 345 people received drug treatment, of whom 1 234 received OST.",
+         [("SE", "treatment.clients", 2026, 2345, "exact", None, None),
+          ("SE", "ost.clients", 2026, 1234, "exact", None, None)]),
         ("The needle and syringe programme consists of five fixed sites and three vending "
          "machines.",
          [("SE", "nsp.sites", None, 5, "exact", None, None),
