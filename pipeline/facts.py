@@ -43,6 +43,7 @@ _YEAR_LEAD = re.compile(
 
 
 _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|began)\b", re.I)
+_PRESENT = re.compile(r"\b(?:now|currently|at present|today|nowadays)\b", re.I)
 _PART_OF = re.compile(r"\b(?:of whom|of which|including|among them)\s+(?:\w+\s+)?$", re.I)
 # "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
 _FRAMING_YEAR = re.compile(
@@ -229,6 +230,8 @@ def fact_year(
             return TimeRef(period[-1].start, period[-1].end, period[-1].year), "year:to"
     before = [t for t in times if clause[0] <= t.start and t.end <= fig.start]
     if before:
+        if _PRESENT.search(sf.text[before[-1].end - base : fig.start - base]):
+            return None, "year:present"  # "opened in 2005 and now serves 400 clients"
         return before[-1], "year:before"
     framing = _FRAMING_YEAR.match(sf.text)
     if framing and ";" not in sf.text[: fig.start - base]:

@@ -47,6 +47,8 @@ def fact_rows(text: str) -> list[tuple]:
          "registered at these facilities.",
          [("SE", "dcr.cities", 2027, 2, "exact", None, None),
           ("SE", "dcr.clients", 2027, 300, "exact", None, None)]),
+        ("The first drug consumption room opened in 2005 and now serves 400 clients.",
+         [("SE", "dcr.clients", None, 400, "exact", None, None)]),
         ("In 2026, 2 345 people received drug treatment, of whom 1 234 received OST.",
          [("SE", "treatment.clients", 2026, 2345, "exact", None, None),
           ("SE", "ost.clients", 2026, 1234, "exact", None, None)]),
