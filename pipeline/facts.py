@@ -43,6 +43,9 @@ _YEAR_LEAD = re.compile(
 
 
 _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|began)\b", re.I)
+_RETURNED = re.compile(
+    r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
+)
 _PRESENT = re.compile(r"\b(?:now|currently|at present|today|nowadays)\b", re.I)
 _PART_OF = re.compile(r"\b(?:of whom|of which|including|among them)\s+(?:\w+\s+)?$", re.I)
 # "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
@@ -143,6 +146,10 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     cls = counted.noun_class
     if cls == "people" and _ENTERING.match(ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]):
         cls = "entrants"  # "4 200 people entered treatment"
+    if cls == "syringes" and _RETURNED.match(
+        ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]
+    ):
+        return None, "syringes returned, not distributed"
     if cls in ind["standalone"]:
         needed = ind["standalone_requires"].get(cls)
         if needed and not any(w in ctx.sf.text.lower() for w in needed):

@@ -92,6 +92,7 @@ def fact_rows(text: str) -> list[tuple]:
         # Not facts: durations, samples without a counted noun, ratios, returns, ordinals
         ("Needle and syringe programmes have been available for more than 20 years.", []),
         ("For every 100 syringes given out, 90 used syringes are returned.", []),
+        ("In 2020, 1.2 million syringes were returned to pharmacies.", []),
         ("Professionals from 12 regions were interviewed.", []),
         ("Treatment is provided in 230 outpatient centres.",
          [("SE", "treatment.facilities", None, 230, "exact", None, None)]),
