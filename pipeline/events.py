@@ -94,7 +94,7 @@ def _existence_period(sf: SentenceFinds, clause: tuple[int, int],
     base = sf.sentence.start
     for t in times:
         if clause[0] <= t.start < clause[1] and t.kind == "range" and re.match(
-            r"from\b", sf.text[t.start - base :], re.I
+            r"(?:from|between)\b", sf.text[t.start - base :], re.I
         ):
             return t
     return None

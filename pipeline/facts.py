@@ -58,6 +58,7 @@ _FRAMING_YEAR = re.compile(
 class Counted:
     noun_class: str
     noun: Hit
+    via_number_of: bool = False  # found as "the number of <noun>" before the figure
 
 
 @cache
@@ -108,7 +109,7 @@ def number_of_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     m = found[-1]
     pos = base + m.end()
     nouns = [h for h in sf.of("noun") if pos <= h.start < pos + 40]
-    return Counted(nouns[0].code, nouns[0]) if nouns else None
+    return Counted(nouns[0].code, nouns[0], via_number_of=True) if nouns else None
 
 
 def qualifier(sf: SentenceFinds, fig: Figure) -> str:
@@ -163,6 +164,11 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
         for code, phrases in ind["estimates"].items():
             if counted.noun.text.lower() in phrases:
                 return code, "noun:estimate"
+    if counted.via_number_of:  # "the number of NSPs … from 16 in 2008 to 9 in 2017"
+        near_noun = [s for s in services(sf)
+                     if counted.noun.start - 40 <= s.start <= counted.noun.end + 40]
+        if near_noun:
+            return mapping.get(near_noun[0].code), f"noun:{cls}+service:{near_noun[0].code}"
     service = _context_service(ctx, fig, chunk_services)
     syringes = [n for n in sf.of("noun") if n.code == "syringes" and n is not counted.noun]
     if service is None and syringes:

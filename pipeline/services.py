@@ -13,11 +13,15 @@ from dataclasses import dataclass
 
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
+    _CLAUSE_SPLIT as _CLAUSES,
+)
+from pipeline.link import (
     Context,
     clause_of,
     is_heading,
     noun_phrase_end,
     provenance,
+    spans,
     statement_country,
 )
 from pipeline.types import ServiceStatus
@@ -91,7 +95,7 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
             if abs(c.start - hit.start) <= EXPLICIT_CUE_DISTANCE]
     if near:
         return [("available", True)]
-    if legal:
+    if any(clause[0] <= c.start < clause[1] for c in legal):
         return [("legal", True)]
     return [("available", False)]
 
@@ -138,11 +142,30 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
             continue
         for status, explicit in _hit_statuses(ctx, hit):
             out.append(Evidence(hit, status, explicit, country, ctx))
+    out.extend(_elided_subject_evidence(ctx, country))
     if ctx.prev is not None and _LAST_N.search(sf.text) and not sf.of("service"):
         unavailable = _cues_in(sf, "unavailable", (sf.sentence.start, sf.sentence.end))
         if unavailable:
             for hit in ctx.prev.of("service")[-2:]:
                 out.append(Evidence(hit, "unavailable", True, country, ctx))
+    return out
+
+
+def _elided_subject_evidence(ctx: Context, country: str | None) -> list[Evidence]:
+    """'A room operated in Athens … but was closed': a clause without a service of its own
+    that closes or withdraws something speaks of the sentence's first service."""
+    sf = ctx.sf
+    first = sf.of("service")[:1]
+    if not first:
+        return []
+    out = []
+    for clause in spans(sf, _CLAUSES):
+        if clause[0] <= first[0].start:
+            continue
+        if [s for s in sf.of("service") if clause[0] <= s.start < clause[1]]:
+            continue
+        if _cues_in(sf, "discontinued", clause):
+            out.append(Evidence(first[0], "discontinued", True, country, ctx))
     return out
 
 
@@ -153,12 +176,17 @@ def resolve(doc_id: str, evidence: list[Evidence]) -> list[ServiceStatus]:
         by_service.setdefault((ev.country, ev.service.code), []).append(ev)
     rows: list[ServiceStatus] = []
     for (country, code), evs in by_service.items():
+        # A service only said to have operated in a sentence that also closes it is no
+        # longer available: "a room operated between 2013 and 2014 but was closed".
+        closed_in = {e.ctx.sf.sentence.index for e in evs if e.status == "discontinued"}
+        evs = [e for e in evs
+               if not (e.status == "available" and e.ctx.sf.sentence.index in closed_in)]
         statuses = {e.status for e in evs}
         explicit_available = any(e.status == "available" and e.explicit for e in evs)
         keep: set[str] = statuses - {"legal", "available"}
         if "available" in statuses and (explicit_available or "unavailable" not in statuses):
             keep.add("available")
-        if "legal" in statuses and not statuses & {"available", "unavailable"}:
+        if "legal" in statuses and not statuses & {"available", "unavailable", "discontinued"}:
             keep.add("legal_only")  # legally possible, never stated as provided or absent
         for status in sorted(keep, key=lambda s: min(
             (e.service.start for e in evs if e.status == s or s == "legal_only"), default=0

@@ -43,6 +43,9 @@ def fact_rows(text: str) -> list[tuple]:
         ("In England, there were 2 000 NSP sites in 2016.",
          [("GB", "nsp.sites", 2016, 2000, "exact", None, None)]),
         ("Needle and syringe programmes exist in 16 of the 21 regions.", []),
+        ("The number of needle and syringe programmes fell from 16 in 2008 to 9 in 2017.",
+         [("SE", "nsp.sites", 2008, 16, "exact", None, None),
+          ("SE", "nsp.sites", 2017, 9, "exact", None, None)]),
         ("In 2027, drug consumption rooms opened in two cities. That year, 300 clients "
          "registered at these facilities.",
          [("SE", "dcr.cities", 2027, 2, "exact", None, None),
@@ -134,6 +137,10 @@ def event_rows(text: str) -> list[tuple]:
          "in 2017.",
          [("started", "drug_consumption_room", 2005, None),
           ("expanded", "drug_consumption_room", 2017, None)]),
+        ("A drug consumption room operated between 2013 and 2014 but was closed due to the "
+         "lack of a legal framework.",
+         [("started", "drug_consumption_room", 2013, None),
+          ("ended", "drug_consumption_room", 2014, None)]),
         ("A supervised drug consumption room operated from August 2013 to September 2014.",
          [("started", "drug_consumption_room", 2013, None),
           ("ended", "drug_consumption_room", 2014, None)]),
@@ -216,6 +223,9 @@ def service_rows(text: str) -> list[tuple]:
          [("drug_consumption_room", "legal_only"), ("drug_consumption_room", "planned")]),
         ("Drug checking services are not currently available.",
          [("drug_checking", "unavailable")]),
+        ("A drug consumption room operated between 2013 and 2014 but was closed. A new law "
+         "adopted in 2017 allows supervised drug consumption sites.",
+         [("drug_consumption_room", "discontinued")]),
         ("There are no drug consumption rooms in the country.",
          [("drug_consumption_room", "unavailable")]),
         ("Harm reduction interventions", []),
