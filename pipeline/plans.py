@@ -112,6 +112,18 @@ def _coordinated(sf: SentenceFinds, time: TimeRef) -> list[TimeRef]:
     return out
 
 
+_TAIL = re.compile(r"(?:\s+(?:[A-Z][\w’'-]*|on|for|of|and|the|to|against|in))*")
+
+
+def _name_tail(sf: SentenceFinds, head: Hit) -> int:
+    """End of a plan's name written after its head: "White Paper on Drug Policy"."""
+    base = sf.sentence.start
+    m = _TAIL.match(sf.text, head.end - base)
+    tail = m.group(0) if m else ""
+    trimmed = re.sub(r"(?:\s+(?:on|for|of|and|the|to|against|in))+$", "", tail)
+    return head.end + len(trimmed)
+
+
 def attach_years(sf: SentenceFinds) -> list[Attached]:
     """Every (plan head, year) pair of a sentence, with the span of the plan's name."""
     heads = sf.of("plan")
@@ -125,7 +137,7 @@ def attach_years(sf: SentenceFinds) -> list[Attached]:
         left = _LEFT_NAME.search(sf.text[: start - sf.sentence.start])
         if left:  # "the Czech National Drug Policy Strategy": the name starts further left
             start = sf.sentence.start + left.start()
-        end = time.end if rule in ("plan:name-after", "plan:period") else head.end
+        end = time.end if rule in ("plan:name-after", "plan:period") else _name_tail(sf, head)
         out.append(Attached(head, time, start, end, rule))
         for extra in _coordinated(sf, time):
             out.append(Attached(head, extra, start, extra.end, rule + "+coordinated"))
@@ -155,7 +167,7 @@ def _kind(a: Attached, sf: SentenceFinds) -> str:
     base = sf.sentence.start
     clause = clause_of(sf, a.head.start)
     end = clause[1] if a.rule == "plan:adopted" else max(a.name_end, a.head.end)
-    name = sf.text[a.head.start - base : end - base].lower()
+    name = sf.text[a.name_start - base : end - base].lower()
     # The words between the head and its period (or, for an adopted plan, its clause).
     topics = load("plans")["other_topics"]
     if any(re.search(rf"\b{re.escape(t)}", name) for t in topics):

@@ -185,6 +185,9 @@ def plan_rows(text: str) -> list[tuple]:
         ("the strategy for the period 2010-2018 was updated twice", [("strategy", 2010, 2018)]),
         ("Policy is set out in a Government Resolution on drug policy adopted in 2016, which "
          "covers the period 2016-19.", [("strategy", 2016, 2019)]),
+        ("The prevention of harm is a priority of the National Health Plan 2009-20 and of the "
+         "White Paper on Drug Policy adopted in 2014.",
+         [("other", 2009, 2020), ("strategy", 2014, None)]),
         # No year attached: not a row
         ("The National Strategy on Drug and Addiction Policy is the basis.", []),
         ("Decree Law 183/2001 created the network.", []),
@@ -226,6 +229,8 @@ def service_rows(text: str) -> list[tuple]:
         ("A drug consumption room operated between 2013 and 2014 but was closed. A new law "
          "adopted in 2017 allows supervised drug consumption sites.",
          [("drug_consumption_room", "discontinued")]),
+        ("Drug consumption rooms are not permitted under national law.",
+         [("drug_consumption_room", "unavailable")]),
         ("There are no drug consumption rooms in the country.",
          [("drug_consumption_room", "unavailable")]),
         ("Harm reduction interventions", []),
