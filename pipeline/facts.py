@@ -112,6 +112,27 @@ def number_of_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     return Counted(nouns[0].code, nouns[0], via_number_of=True) if nouns else None
 
 
+_DIGIT_OR_YEAR = re.compile(r"\d")
+_LINKING = re.compile(
+    r"\s+(?:was|were|totall?ed|amounted to|reached|stood at|numbered|rose to|fell to|"
+    r"increased to|decreased to|came to)\s+(?:\w+\s+){0,3}$",
+    re.I,
+)
+
+
+def noun_before(sf: SentenceFinds, fig: Figure) -> Counted | None:
+    """'drug-induced deaths totalled 112', 'the clients were about 3 000' → the noun before."""
+    base = sf.sentence.start
+    clause_start = clause_of(sf, fig.start)[0]
+    for noun in reversed(sf.of("noun")):
+        if clause_start <= noun.start and noun.end <= fig.start:
+            gap = sf.text[noun.end - base : fig.start - base]
+            if _LINKING.match(gap) and not _DIGIT_OR_YEAR.search(gap):
+                return Counted(noun.code, noun, via_number_of=True)
+            return None
+    return None
+
+
 def qualifier(sf: SentenceFinds, fig: Figure) -> str:
     """The hedge right before the figure; ranges are `range`."""
     if fig.value_high is not None:
@@ -270,7 +291,7 @@ def sentence_facts(
         if blocked_before(sf, fig):
             skipped.append((fig, "ratio or sample"))
             continue
-        counted = counted_noun(sf, fig) or number_of_noun(sf, fig)
+        counted = counted_noun(sf, fig) or number_of_noun(sf, fig) or noun_before(sf, fig)
         if counted is None and previous_counted is not None and _PART_OF.search(
             sf.text[max(0, fig.start - sf.sentence.start - 20) : fig.start - sf.sentence.start]
         ):
