@@ -83,6 +83,12 @@ def anaphoric_services(ctx: Context) -> list[Hit]:
     return services(ctx.prev)
 
 
+def _city_country(ctx: Context, pos: int) -> str | None:
+    clause = clause_of(ctx.sf, pos)
+    codes = {c[3] for c in ctx.sf.cities if clause[0] <= c[0] < clause[1]}
+    return codes.pop() if len(codes) == 1 else None
+
+
 def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     """The country a statement is about: the one its sentence names (if exactly one), `EU`
     when the statement's own clause is Europe-wide, else the document's country."""
@@ -92,6 +98,8 @@ def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     }
     if len(named) == 1:
         return named.pop()
+    if not named and pos is not None and _city_country(ctx, pos):
+        return _city_country(ctx, pos)  # "In Vienna, …": a city is part of its country
     if not named and pos is not None:
         clause = clause_of(ctx.sf, pos)
         if any(c == "EU" and clause[0] <= s < clause[1] for s, _, c in ctx.sf.countries):
@@ -100,9 +108,9 @@ def statement_country(ctx: Context, pos: int | None = None) -> str | None:
 
 
 def region(ctx: Context, pos: int) -> str | None:
-    """A city named in the same chunk as `pos` (the figure is about that part)."""
-    chunk = chunk_of(ctx.sf, pos)
-    cities = [c for c in ctx.sf.cities if chunk[0] <= c[0] < chunk[1]]
+    """The one city named in the clause of `pos` (the statement is about that part)."""
+    clause = clause_of(ctx.sf, pos)
+    cities = [c for c in ctx.sf.cities if clause[0] <= c[0] < clause[1]]
     return cities[0][2] if len(cities) == 1 else None
 
 

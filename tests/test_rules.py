@@ -114,6 +114,14 @@ def test_facts(text: str, expected: list) -> None:
     assert fact_rows(text) == expected
 
 
+def test_a_city_names_the_region_and_its_country() -> None:
+    ext = extract_text(HEAD + "In Vienna, 3 000 clients were in OST in 2029. In Berlin, 500 "
+                       "clients were in OST in 2029.")
+    assert [(f.country, f.region, f.value) for f in ext.facts] == [
+        ("AT", "Vienna", 3000), ("DE", "Berlin", 500)
+    ]
+
+
 def event_rows(text: str) -> list[tuple]:
     return [(e.event, e.service, e.year, e.month) for e in extract_text(HEAD + text).events]
 
