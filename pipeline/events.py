@@ -9,7 +9,6 @@ could happen ("allowed … to be implemented") is not an event.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
@@ -29,16 +28,11 @@ from pipeline.types import Event
 from pipeline.vocab import load
 
 
-@cache
-def _cues() -> dict:
-    return load("cues")
-
-
 def _modal(sf: SentenceFinds, cue: Hit) -> bool:
     base = sf.sentence.start
     lead = sf.text[max(0, cue.start - base - 20) : cue.start - base].lower()
     return any(re.search(rf"\b{re.escape(m)}\s+(?:\w+\s+)?$", lead)
-               for m in _cues()["modal_blockers"])
+               for m in load("cues")["modal_blockers"])
 
 
 def _examples_start(sf: SentenceFinds) -> int | None:
@@ -50,7 +44,7 @@ def _examples_start(sf: SentenceFinds) -> int | None:
 def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     sf = ctx.sf
     in_clause = [s for s in services(sf) if clause[0] <= s.start < clause[1]]
-    if cue.text.lower() in _cues()["statuses"]["planned_nouns"]:
+    if cue.text.lower() in load("cues")["statuses"]["planned_nouns"]:
         np_end = noun_phrase_end(sf, cue.end)
         return [s for s in in_clause if cue.end <= s.start < np_end]
     if in_clause:
@@ -122,7 +116,7 @@ def _event_code(sf: SentenceFinds, code: str, subject: Hit | None, cue: Hit) -> 
     if code != "started" or subject is None:
         return code
     base = sf.sentence.start
-    markers = _cues()["expansion_markers"]
+    markers = load("cues")["expansion_markers"]
     lead = sf.text[max(0, subject.start - base - 25) : subject.start - base].lower()
     if any(re.search(rf"\b{re.escape(m)}\s+(?:[\w-]+\s+){{0,2}}$", lead) for m in markers):
         return "expanded"

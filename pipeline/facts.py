@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
@@ -61,17 +60,7 @@ class Counted:
     via_number_of: bool = False  # found as "the number of <noun>" before the figure
 
 
-@cache
-def _cues() -> dict:
-    return load("cues")
-
-
-@cache
-def _indicators() -> dict:
-    return load("indicators")
-
-
-def noun_phrase_end(sf: SentenceFinds, fig: Figure) -> int:
+def figure_phrase_end(sf: SentenceFinds, fig: Figure) -> int:
     """End of the noun phrase that follows a figure (absolute offset)."""
     base = sf.sentence.start
     rest = sf.text[fig.end - base :]
@@ -85,7 +74,7 @@ def noun_phrase_end(sf: SentenceFinds, fig: Figure) -> int:
 
 def counted_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     """The counted noun right after the figure, or None (blocked nouns win)."""
-    np_end = noun_phrase_end(sf, fig)
+    np_end = figure_phrase_end(sf, fig)
     gap_end = fig.end + 2 if fig.parenthesised else fig.end
     nouns = [h for h in sf.of("noun") if gap_end <= h.start < max(np_end, gap_end + 1)]
     blocked = [h for h in sf.of("blocked_noun") if gap_end <= h.start < max(np_end, gap_end + 1)]
@@ -149,7 +138,7 @@ def blocked_before(sf: SentenceFinds, fig: Figure) -> bool:
     """'every 100 syringes', 'an average of 360', 'seven out of nine' are not counts."""
     base = sf.sentence.start
     lead = sf.text[max(0, fig.start - base - 30) : fig.start - base].lower()
-    for phrase in _cues()["figure_blockers_before"]:
+    for phrase in load("cues")["figure_blockers_before"]:
         if re.search(rf"\b{re.escape(phrase)}\s+(?:\w+\s+)?$", lead):
             return True
     after = sf.text[fig.end - base : fig.end - base + 40].lower()
@@ -164,7 +153,7 @@ def ratio_after(sf: SentenceFinds, counted: Counted) -> bool:
 
 def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | None, str]:
     """(indicator, how it was decided) from the noun class and the service context."""
-    ind = _indicators()
+    ind = load("indicators")
     cls = counted.noun_class
     if cls == "people" and _ENTERING.match(ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]):
         cls = "entrants"  # "4 200 people entered treatment"
