@@ -52,6 +52,11 @@ def _cut(sf: SentenceFinds, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     return out
 
 
+def clauses(sf: SentenceFinds) -> list[tuple[int, int]]:
+    """The sentence's clauses (absolute spans)."""
+    return spans(sf, _CLAUSE_SPLIT)
+
+
 def clause_of(sf: SentenceFinds, pos: int) -> tuple[int, int]:
     return _containing(spans(sf, _CLAUSE_SPLIT), pos)
 

@@ -13,15 +13,12 @@ from dataclasses import dataclass
 
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
-    _CLAUSE_SPLIT as _CLAUSES,
-)
-from pipeline.link import (
     Context,
     clause_of,
+    clauses,
     is_heading,
     noun_phrase_end,
     provenance,
-    spans,
     statement_country,
 )
 from pipeline.types import ServiceStatus
@@ -159,7 +156,7 @@ def _elided_subject_evidence(ctx: Context, country: str | None) -> list[Evidence
     if not first:
         return []
     out = []
-    for clause in spans(sf, _CLAUSES):
+    for clause in clauses(sf):
         if clause[0] <= first[0].start:
             continue
         if [s for s in sf.of("service") if clause[0] <= s.start < clause[1]]:
