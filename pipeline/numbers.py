@@ -105,7 +105,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "decade": re.compile(rf"(?=\d)(?:{yr}s\b|(?<![\w.])\d0s\b)"),
         "qty_range": re.compile(
             rf"(?=[b(\d])(?:\bbetween\s+({num})\s+and\s+({num}))|(?:\(\s*({num})\s*[-–]\s*({num})\s*\))"
-            rf"|(?:(?<![\w.,])({num})\s+to\s+({num})(?=\s+[a-z]))",
+            rf"|(?:(?<![\w.,])(?<![Ff]rom )({num})\s+to\s+({num})(?=\s+[a-z]))",
             re.I,
         ),
         "number": re.compile(rf"(?=\d)(?<![\w.,/:€$-])({num})(?![\w/:]|\.\d|,\d)", re.I),

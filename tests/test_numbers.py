@@ -51,6 +51,10 @@ def test_parse_number(raw: str, value: float) -> None:
         ("between 11 000 and 15 000 users", [("between 11 000 and 15 000", 11000, "count", 15000)]),
         ("(180 000 - 230 000)", [("(180 000 - 230 000)", 180000, "count", 230000)]),
         ("€ 22,933 thousand", [("22,933 thousand", 22_933_000, "eur", None)]),
+        ("(245 000 to 279 000 contacts)",
+         [("245 000 to 279 000", 245000, "count", 279000)]),
+        ("from 1.2 million to 3 million syringes", [("1.2 million", 1_200_000, "count", None),
+                                                   ("3 million", 3_000_000, "count", None)]),
         # Not figures
         ("24 108 1500 Nadine G.M. van Gelder_v1.0.pdf454.01 KBDownload", []),
         ("for more than 20 years", []),
