@@ -30,6 +30,12 @@ _ADVICE = re.compile(r"\b(?:should|ought to|recommend(?:ed|s)?)\b", re.I)
 _IN_LAW_NAME = re.compile(r"\)?\s*(?:Act|Law|Decree|Regulation)\b")
 # A provision cue ("are available", "operate") speaks for services this close to it.
 EXPLICIT_CUE_DISTANCE = 80
+_CONCEPT = re.compile(
+    r"\s*(?:\(\w+\)\s*)?(?:aims? to|are designed to|is designed to|(?:is|are) defined as|"
+    r"refers? to|means|"
+    r"(?:is|are) (?:a|an) (?:[\w-]+\s+){0,3}(?:intervention|approach|measure)s?\b)",
+    re.I,
+)
 _REFERRAL = re.compile(r"\b(?:referral|referred|refer)\s+(?:\w+\s+){0,2}$", re.I)
 
 
@@ -137,6 +143,8 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
     for hit in sf.of("service"):
         if _REFERRAL.search(sf.text[: hit.start - base]):
             continue
+        if _CONCEPT.match(sf.text[hit.end - base :]):
+            continue  # "DCRs aim to reduce …", "OST is defined as …": the concept, not a service
         for status, explicit in _hit_statuses(ctx, hit):
             out.append(Evidence(hit, status, explicit, country, ctx))
     out.extend(_elided_subject_evidence(ctx, country))

@@ -246,6 +246,8 @@ def service_rows(text: str) -> list[tuple]:
         ("There are no drug consumption rooms in the country.",
          [("drug_consumption_room", "unavailable")]),
         ("Harm reduction interventions", []),
+        ("Drug consumption rooms aim to reduce overdose deaths and infections.", []),
+        ("Opioid substitution treatment is an evidence-based intervention.", []),
     ],
 )
 def test_services(text: str, expected: list) -> None:
