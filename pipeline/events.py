@@ -25,14 +25,14 @@ from pipeline.link import (
 )
 from pipeline.numbers import TimeRef
 from pipeline.types import Event
-from pipeline.vocab import load
+from pipeline.vocab import load, phrases_regex
 
 
 def _modal(sf: SentenceFinds, cue: Hit) -> bool:
     base = sf.sentence.start
     lead = sf.text[max(0, cue.start - base - 20) : cue.start - base].lower()
-    return any(re.search(rf"\b{re.escape(m)}\s+(?:\w+\s+)?$", lead)
-               for m in load("cues")["modal_blockers"])
+    modal = phrases_regex(tuple(load("cues")["modal_blockers"]), after=r"\s+(?:\w+\s+)?$")
+    return bool(modal.search(lead))
 
 
 def _examples_start(sf: SentenceFinds) -> int | None:
@@ -116,14 +116,14 @@ def _event_code(sf: SentenceFinds, code: str, subject: Hit | None, cue: Hit) -> 
     if code != "started" or subject is None:
         return code
     base = sf.sentence.start
-    markers = load("cues")["expansion_markers"]
+    markers = tuple(load("cues")["expansion_markers"])
     lead = sf.text[max(0, subject.start - base - 25) : subject.start - base].lower()
-    if any(re.search(rf"\b{re.escape(m)}\s+(?:[\w-]+\s+){{0,2}}$", lead) for m in markers):
+    if phrases_regex(markers, after=r"\s+(?:[\w-]+\s+){0,2}$").search(lead):
         return "expanded"
     clause = clause_of(sf, cue.start)
     if subject.start < clause[0]:  # subject named in an earlier clause: look at this one
         own = sf.text[clause[0] - base : cue.start - base].lower()
-        if any(re.search(rf"\b{re.escape(m)}\b", own) for m in markers):
+        if phrases_regex(markers, after=r"\b").search(own):
             return "expanded"
     return "started"
 

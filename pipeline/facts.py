@@ -25,7 +25,7 @@ from pipeline.link import (
 )
 from pipeline.numbers import Figure, TimeRef
 from pipeline.types import Fact
-from pipeline.vocab import load
+from pipeline.vocab import load, phrases_regex
 
 # Words that end the noun phrase after a figure.
 _NP_STOP = re.compile(
@@ -138,9 +138,10 @@ def blocked_before(sf: SentenceFinds, fig: Figure) -> bool:
     """'every 100 syringes', 'an average of 360', 'seven out of nine' are not counts."""
     base = sf.sentence.start
     lead = sf.text[max(0, fig.start - base - 30) : fig.start - base].lower()
-    for phrase in load("cues")["figure_blockers_before"]:
-        if re.search(rf"\b{re.escape(phrase)}\s+(?:\w+\s+)?$", lead):
-            return True
+    blockers = phrases_regex(tuple(load("cues")["figure_blockers_before"]),
+                             after=r"\s+(?:\w+\s+)?$")
+    if blockers.search(lead):
+        return True
     after = sf.text[fig.end - base : fig.end - base + 40].lower()
     return bool(re.match(r"\s*(?:out of|per cent of|last|latter|former)\b", after))
 

@@ -16,7 +16,7 @@ from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import Context, clause_of, provenance, statement_country
 from pipeline.numbers import TimeRef
 from pipeline.types import Plan
-from pipeline.vocab import load
+from pipeline.vocab import load, phrases_regex
 
 _LEFT_WORD = r"(?:[A-Z][\w’'-]*|national|illicit|drugs?|four-year|three-year|triennial|federal|" \
              r"basic|public|comprehensive|current|new|first|second|\d{4}(?:\s?[-–/]\s?\d{2,4})?)"
@@ -169,11 +169,8 @@ def _kind(a: Attached, sf: SentenceFinds) -> str:
     end = clause[1] if a.rule == "plan:adopted" else max(a.name_end, a.head.end)
     name = sf.text[a.name_start - base : end - base].lower()
     # The words between the head and its period (or, for an adopted plan, its clause).
-    topics = load("plans")["other_topics"]
-    if any(re.search(rf"\b{re.escape(t)}", name) for t in topics):
-        return "other"
-    head_text = a.head.text.lower()
-    if any(re.search(rf"\b{re.escape(t)}\b", head_text) for t in topics):
+    topics = phrases_regex(tuple(load("plans")["other_topics"]))
+    if topics.search(name) or topics.search(a.head.text):
         return "other"
     return a.head.code
 
