@@ -42,6 +42,8 @@ def _name_words() -> frozenset[str]:
 def _is_name_gap(gap: str, max_words: int = 14) -> bool:
     """Only words that can sit inside a plan's name between its head and its period."""
     gap = _QUOTED.sub(" Title ", gap)
+    if re.fullmatch(r",\s+(?:for|covering)\s+(?:the\s+period\s+)?", gap):
+        return True  # "two action plans, for 2018-2020 and 2021-2025"
     words = re.findall(r"[^\s(]+", gap)
     if len(words) > max_words or re.search(r"[,;.:]", gap.replace("No.", "")):
         return False

@@ -200,6 +200,13 @@ def plan_rows(text: str) -> list[tuple]:
         ("The prevention of harm is a priority of the National Health Plan 2009-20 and of the "
          "White Paper on Drug Policy adopted in 2014.",
          [("other", 2009, 2020), ("strategy", 2014, None)]),
+        ("The National Drug Strategy 2028-2035 is implemented through two action plans, for "
+         "2028-2031 and 2032-2035.",
+         [("strategy", 2028, 2035), ("action_plan", 2028, 2031), ("action_plan", 2032, 2035)]),
+        ("The Resolution on the National Programme on Illicit Drugs 2014-2020 applies.",
+         [("strategy", 2014, 2020)]),
+        ("The Programme for Government 2016-2021 supports it.",
+         [("government_programme", 2016, 2021)]),
         # No year attached: not a row
         ("The National Strategy on Drug and Addiction Policy is the basis.", []),
         ("Decree Law 183/2001 created the network.", []),
