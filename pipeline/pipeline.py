@@ -6,13 +6,14 @@ reading, progress reporting and writing the tables atomically.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import events, facts, plans, services
-from pipeline.extract import SentenceFinds, find, finds_to_mentions
+from pipeline.extract import SentenceFinds, build_matchers, find, finds_to_mentions
 from pipeline.ingest import discover_inputs, read_document
 from pipeline.link import Context
 from pipeline.segment import segments_to_sentences, text_to_segments
@@ -28,6 +29,18 @@ class RunResult:
     @property
     def failed(self) -> list[Document]:
         return [e.document for e in self.extractions if e.document.status != "ok"]
+
+
+def load_rules() -> None:
+    """Build spaCy, the matchers and the vocabularies once, before the first document.
+
+    They live as long as the process, so they are moved out of the garbage collector's
+    generations (`gc.freeze`): the collector then no longer walks spaCy's object graph each
+    time the per-document records trigger a collection (about 10 % of run time).
+    """
+    build_matchers()
+    gc.collect()
+    gc.freeze()
 
 
 def _contexts(doc: Document, finds: list[SentenceFinds]) -> list[Context]:
@@ -89,6 +102,7 @@ def run(
 ) -> RunResult:
     """Extract every input file and write the tables; bad files are recorded, not fatal."""
     paths = discover_inputs(inputs)
+    load_rules()
     extractions = []
     for i, path in enumerate(paths, 1):
         doc = read_document(path)
