@@ -142,6 +142,9 @@ def build_matchers(nlp: Language | None = None) -> Matchers:
     for label, pattern in _token_patterns():
         tokens.add(label, [pattern])
         first = pattern[0].get("LOWER")
+        if first is None or pattern[0].get("OP"):
+            raise ValueError(f"token pattern {label}: the first token must be a required LOWER "
+                             "word or IN list (it anchors where the Matcher runs)")
         anchors.update(first["IN"] if isinstance(first, dict) else [first])
     anchor_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(anchors))) + r")\b", re.I)
     return Matchers(phrases, titles, tokens, anchor_re)
