@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
+    FRAMING_YEAR,
     Context,
     anaphoric_services,
     chunk_of,
@@ -46,10 +47,12 @@ _RETURNED = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
 )
 _PRESENT = re.compile(r"\b(?:now|currently|at present|today|nowadays)\b", re.I)
-_PART_OF = re.compile(r"\b(?:of whom|of which|including|among them)\s+(?:\w+\s+)?$", re.I)
-# "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
-_FRAMING_YEAR = re.compile(
-    r"\s*(?:In|During|By|Up to|As of|Since|Until)\s+(?:the\s+year\s+)?(\d{4})\b"
+_PART_OF = re.compile(
+    r"\b(?:of whom|of which|including|among them|compared (?:with|to)|(?:up|down) from|from|"
+    r"to|versus|against)\s+(?:(?:a|the|peak|level|high|low|of|total)\s+)*"
+    r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|over\s+|"
+    r"under\s+|nearly\s+|almost\s+)?$",
+    re.I,
 )
 
 
@@ -104,7 +107,8 @@ def number_of_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
 _DIGIT_OR_YEAR = re.compile(r"\d")
 _LINKING = re.compile(
     r"\s+(?:was|were|totall?ed|amounted to|reached|stood at|numbered|rose to|fell to|"
-    r"increased to|decreased to|came to)\s+(?:\w+\s+){0,3}$",
+    r"increased to|decreased to|came to|(?:fell|rose|increased|decreased|declined|dropped|grew|"
+    r"went) from)\s+(?:\w+\s+){0,3}$",
     re.I,
 )
 
@@ -257,7 +261,7 @@ def fact_year(
         if _PRESENT.search(sf.text[before[-1].end - base : fig.start - base]):
             return None, "year:present"  # "opened in 2005 and now serves 400 clients"
         return before[-1], "year:before"
-    framing = _FRAMING_YEAR.match(sf.text)
+    framing = FRAMING_YEAR.match(sf.text)
     if framing and ";" not in sf.text[: fig.start - base]:
         for t in times:
             if t.start - base == framing.start(1):
@@ -283,9 +287,11 @@ def sentence_facts(
             continue
         counted = counted_noun(sf, fig) or number_of_noun(sf, fig) or noun_before(sf, fig)
         if counted is None and previous_counted is not None and _PART_OF.search(
-            sf.text[max(0, fig.start - sf.sentence.start - 20) : fig.start - sf.sentence.start]
+            sf.text[max(0, fig.start - sf.sentence.start - 45) : fig.start - sf.sentence.start]
         ):
-            counted = previous_counted  # "2 345 people …, of whom 1 234 received OST"
+            # "2 345 people …, of whom 1 234 …", "4.2 million syringes … compared with 2.9
+            # million in 2012", "deaths fell from 170 in 2012 to 39 in 2017"
+            counted = previous_counted
         colon = _after_year_colon(sf, fig)
         if counted is None and colon and previous is not None:
             indicator, how = previous.indicator, "inherits previous figure"

@@ -20,6 +20,10 @@ _CLAUSE_SPLIT = re.compile(
 )
 # Sub-clause chunks: commas split lists and appositions.
 _CHUNK_SPLIT = re.compile(r"[,;:]")
+# "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
+FRAMING_YEAR = re.compile(
+    r"\s*(?:In|During|By|Up to|As of|Since|Until)\s+(?:the\s+year\s+)?(\d{4})\b"
+)
 # "the French community", "Dutch cities": an adjective is not a statement about a country.
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ish|ian|ese|ch|an|ek|ak|ene|ot)$")
 
@@ -32,6 +36,8 @@ class Context:
     country: str | None
     sf: SentenceFinds
     prev: SentenceFinds | None  # previous sentence of the same paragraph
+    # Earlier sentences of the same paragraph, nearest first (for anaphora).
+    earlier: tuple[SentenceFinds, ...] = ()
 
 
 def spans(sf: SentenceFinds, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -83,9 +89,12 @@ def services(sf: SentenceFinds) -> list[Hit]:
 
 def anaphoric_services(ctx: Context) -> list[Hit]:
     """Services of the previous sentence when this one refers back ("these facilities")."""
-    if ctx.prev is None or not ctx.sf.of("anaphora"):
+    if not ctx.sf.of("anaphora"):
         return []
-    return services(ctx.prev)
+    for sf in ctx.earlier or ((ctx.prev,) if ctx.prev else ()):
+        if services(sf):
+            return services(sf)  # the nearest earlier sentence that names a service
+    return []
 
 
 def _city_country(ctx: Context, pos: int) -> str | None:
@@ -97,9 +106,11 @@ def _city_country(ctx: Context, pos: int) -> str | None:
 def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     """The country a statement is about: the one its sentence names (if exactly one), `EU`
     when the statement's own clause is Europe-wide, else the document's country."""
+    scope = clause_of(ctx.sf, pos) if pos is not None else (ctx.sf.sentence.start,
+                                                              ctx.sf.sentence.end)
     named = {
         c for s, e, c in ctx.sf.countries
-        if c != "EU" and not _DEMONYM.search(ctx.sf.local(s, e))
+        if c != "EU" and not _DEMONYM.search(ctx.sf.local(s, e)) and scope[0] <= s < scope[1]
     }
     if len(named) == 1:
         return named.pop()
@@ -125,12 +136,18 @@ def usable_times(sf: SentenceFinds, exclude: set[tuple[int, int]]) -> list[TimeR
 
 
 def previous_year(ctx: Context, pos: int) -> TimeRef | None:
-    """The year named just before `pos` in this sentence, else the last of the previous one."""
+    """The year named just before `pos` in this sentence, else the previous sentence's: the
+    year that frames it ("In 2017, …") or, without one, the last it names."""
     before = [t for t in ctx.sf.times if t.end <= pos and t.kind != "citation"]
     if before:
         return before[-1]
     if ctx.prev:
         prior = [t for t in ctx.prev.times if t.kind != "citation"]
+        framing = FRAMING_YEAR.match(ctx.prev.text)
+        if framing:
+            for t in prior:
+                if t.start - ctx.prev.sentence.start == framing.start(1):
+                    return t
         if prior:
             return prior[-1]
     return None

@@ -93,7 +93,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "month_year": re.compile(rf"\b({month})\s+(?:of\s+)?({YEAR_RE})(?![\w/])", re.I),
         "numeric_date": re.compile(r"(?=\d)\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"),
         "time": re.compile(r"(?=\d)\b\d{1,2}:\d{2}\b"),
-        "docnum": re.compile(r"\b\d+(?:/\d+)+\b|\b(?:No\.?|Nr\.?|n°)\s*\d[\w/.-]*", re.I),
+        "docnum": re.compile(
+            r"\b\d+(?:/\d+)+\b|\b\d{4}:\d+\b|\b(?:No\.?|Nr\.?|n°)\s*\d[\w/.-]*", re.I
+        ),
         "word_range": re.compile(
             rf"\b(?:between|from)\s+(?:(?!and\b|to\b)[\w’']+\s+){{0,4}}?(?:({month})\s+)?"
             rf"({YEAR_RE})\s+(?:and|to|until)\s+(?:({month})\s+)?({YEAR_RE})(?![\w/])",
@@ -104,11 +106,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "year": re.compile(rf"(?=[12])({yr})(?![\w/]|-\d|–\d|\.\d)"),
         "decade": re.compile(rf"(?=\d)(?:{yr}s\b|(?<![\w.])\d0s\b)"),
         "qty_range": re.compile(
-            rf"(?=[b(\d])(?:\bbetween\s+({num})\s+and\s+({num}))|(?:\(\s*({num})\s*[-–]\s*({num})\s*\))"
+            rf"(?=[b(\d])(?:\bbetween\s+({num})\s+and\s+({num}))"
+            rf"|(?:\((?:range|95\s?%\s?CI|CI)?:?\s*({num})\s*[-–]\s*({num})\s*\))"
             rf"|(?:(?<![\w.,])(?<![Ff]rom )({num})\s+to\s+({num})(?=\s+[a-z]))",
             re.I,
         ),
-        "number": re.compile(rf"(?=\d)(?<![\w.,/:€$-])({num})(?![\w/:]|\.\d|,\d)", re.I),
+        "number": re.compile(rf"(?=\d)(?!0\d)(?<![\w.,/:€$-])({num})(?![\w/:]|\.\d|,\d)", re.I),
         "word": re.compile(
             rf"(?=[otfsenh])(?<![\w-])({words})(?:[- ]({words}))?(?:\s({scales}))?\b(?![-])", re.I
         ),
@@ -312,6 +315,21 @@ def _scan_word_figures(text: str, claims: _Claims, out: Scan) -> None:
         out.figures.append(Figure(m.start(), m.end(), _word_value(m), words=True))
 
 
+def _intervals_to_nonfigures(text: str, out: Scan) -> None:
+    """'estimated at 8 600 (range 6 000-13 000)': the bracketed range is the interval of the
+    figure before it, not a figure of its own."""
+    kept: list[Figure] = []
+    for f in out.figures:
+        previous = kept[-1] if kept else None
+        if (f.value_high is not None and text[f.start : f.start + 1] == "("
+                and previous is not None and not text[previous.end : f.start].strip()):
+            out.nonfigures.append(NonFigure(f.start, f.end, "interval of the preceding figure"))
+            continue
+        kept.append(f)
+    out.figures[:] = kept
+    out.nonfigures.sort(key=lambda n: n.start)
+
+
 def scan(text: str) -> Scan:
     """All figures, time expressions and rejected number-like spans of one sentence."""
     out = Scan([], [], [])
@@ -321,6 +339,7 @@ def scan(text: str) -> Scan:
         _scan_times(text, claims, out)
     _scan_figures(text, claims, out, has_digit)
     out.figures.sort(key=lambda f: f.start)
+    _intervals_to_nonfigures(text, out)
     out.times.sort(key=lambda t: t.start)
     out.nonfigures.sort(key=lambda n: n.start)
     return out

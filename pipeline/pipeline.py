@@ -43,11 +43,17 @@ def load_rules() -> None:
     gc.freeze()
 
 
+# How many earlier sentences of a paragraph an anaphor ("the programme") may reach back.
+ANAPHORA_REACH = 3
+
+
 def _contexts(doc: Document, finds: list[SentenceFinds]) -> list[Context]:
     out = []
     for i, sf in enumerate(finds):
-        prev = finds[i - 1] if i and finds[i - 1].sentence.block == sf.sentence.block else None
-        out.append(Context(doc.doc_id, doc.country, sf, prev))
+        same_block = [f for f in finds[max(0, i - ANAPHORA_REACH) : i]
+                      if f.sentence.block == sf.sentence.block]
+        prev = same_block[-1] if same_block else None
+        out.append(Context(doc.doc_id, doc.country, sf, prev, tuple(reversed(same_block))))
     return out
 
 
