@@ -47,11 +47,14 @@ _RETURNED = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
 )
 _PRESENT = re.compile(r"\b(?:now|currently|at present|today|nowadays)\b", re.I)
-_PART_OF = re.compile(
-    r"\b(?:of whom|of which|including|among them|compared (?:with|to)|(?:up|down) from|from|"
-    r"to|versus|against)\s+(?:(?:a|the|peak|level|high|low|of|total)\s+)*"
-    r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|over\s+|"
-    r"under\s+|nearly\s+|almost\s+)?$",
+_HEDGE = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|"
+          r"over\s+|under\s+|nearly\s+|almost\s+)?")
+# "…, of whom 1 234 …": a part of the group counted just before.
+_SUBSET = re.compile(rf"\b(?:of whom|of which|including|among them)\s+{_HEDGE}$", re.I)
+# "… compared with 2.9 million in 2012", "from 170 in 2012 to 39 in 2017": the same measure.
+_SAME_MEASURE = re.compile(
+    r"\b(?:compared (?:with|to)|(?:up|down) from|from|to|versus|against)\s+"
+    rf"(?:(?:a|the|peak|level|high|low|of|total)\s+)*{_HEDGE}$",
     re.I,
 )
 
@@ -71,6 +74,10 @@ def figure_phrase_end(sf: SentenceFinds, fig: Figure) -> int:
     if fig.parenthesised and rest.startswith(")"):
         rest_start = 1
     m = _NP_STOP.search(rest, rest_start)
+    if m and m.group(0) in ("and", "or") and not [
+        h for h in sf.of("noun") if fig.end <= h.start < fig.end + m.start()
+    ]:
+        m = _NP_STOP.search(rest, m.end())  # "13 public and private units"
     limit = m.start() if m else len(rest)
     return fig.end + min(limit, 60)
 
@@ -91,15 +98,24 @@ def counted_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     return Counted(noun.code, noun)
 
 
+def blocked_after(sf: SentenceFinds, fig: Figure) -> bool:
+    """'three further regions', '16 Länder': the figure counts something outside the list."""
+    np_end = figure_phrase_end(sf, fig)
+    nouns = [h for h in sf.of("noun") if fig.end <= h.start < np_end]
+    blocked = [h for h in sf.of("blocked_noun") if fig.end <= h.start < np_end]
+    return bool(blocked) and (not nouns or blocked[0].start <= nouns[0].start)
+
+
 def number_of_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
-    """'the number of syringes … from 1.7 million to 6 million' → syringes."""
+    """'the number of syringes … from 1.7 million to 6 million' → syringes (same clause)."""
     base = sf.sentence.start
-    before = sf.text[: fig.start - base]
+    clause_start = clause_of(sf, fig.start)[0]
+    before = sf.text[clause_start - base : fig.start - base]
     found = list(re.finditer(r"\bnumber of\s+", before, re.I))
     if not found:
         return None
     m = found[-1]
-    pos = base + m.end()
+    pos = clause_start + m.end()
     nouns = [h for h in sf.of("noun") if pos <= h.start < pos + 40]
     return Counted(nouns[0].code, nouns[0], via_number_of=True) if nouns else None
 
@@ -147,7 +163,7 @@ def blocked_before(sf: SentenceFinds, fig: Figure) -> bool:
     if blockers.search(lead):
         return True
     after = sf.text[fig.end - base : fig.end - base + 40].lower()
-    return bool(re.match(r"\s*(?:out of|per cent of|last|latter|former)\b", after))
+    return bool(re.match(r"\s*(?:out of|per cent of|last|latter|former|per)\b", after))
 
 
 def ratio_after(sf: SentenceFinds, counted: Counted) -> bool:
@@ -285,15 +301,17 @@ def sentence_facts(
         if blocked_before(sf, fig):
             skipped.append((fig, "ratio or sample"))
             continue
+        if blocked_after(sf, fig):
+            skipped.append((fig, "counts something else"))
+            continue
         counted = counted_noun(sf, fig) or number_of_noun(sf, fig) or noun_before(sf, fig)
-        if counted is None and previous_counted is not None and _PART_OF.search(
-            sf.text[max(0, fig.start - sf.sentence.start - 45) : fig.start - sf.sentence.start]
-        ):
-            # "2 345 people …, of whom 1 234 …", "4.2 million syringes … compared with 2.9
-            # million in 2012", "deaths fell from 170 in 2012 to 39 in 2017"
-            counted = previous_counted
-        colon = _after_year_colon(sf, fig)
-        if counted is None and colon and previous is not None:
+        lead = sf.text[max(0, fig.start - sf.sentence.start - 45) : fig.start - sf.sentence.start]
+        if counted is None and previous_counted is not None and _SUBSET.search(lead):
+            counted = previous_counted  # "2 345 people …, of whom 1 234 received OST"
+        same = _after_year_colon(sf, fig) or _SAME_MEASURE.search(lead)
+        if counted is None and same and previous is not None:
+            # "(2012: 4 625 121)", "… compared with 2.9 million in 2012", "fell from 170 in
+            # 2012 to 39 in 2017": the same measure at another time
             indicator, how = previous.indicator, "inherits previous figure"
         elif counted is None:
             skipped.append((fig, "no counted noun"))

@@ -149,7 +149,7 @@ def previous_year(ctx: Context, pos: int) -> TimeRef | None:
                 if t.start - ctx.prev.sentence.start == framing.start(1):
                     return t
         if prior:
-            return prior[-1]
+            return prior[0]  # "the same year": the year of the previous sentence's statement
     return None
 
 
