@@ -69,7 +69,14 @@ WEAK_SUBJECT_GAP = 14
 
 def _year(sf: SentenceFinds, cue: Hit, clause: tuple[int, int],
           times: list[TimeRef]) -> TimeRef | None:
+    """'was extended to prisons in 2008': a year after the verb, before any comma, wins;
+    else the nearest year of the clause ("In 2012, a unit was launched"), else of the
+    sentence."""
+    base = sf.sentence.start
     in_clause = [t for t in times if clause[0] <= t.start < clause[1]]
+    for t in in_clause:
+        if t.start >= cue.end and not re.search(r"[,;(]", sf.text[cue.end - base : t.start - base]):
+            return t
     return nearest_time(in_clause, cue.start) or nearest_time(times, cue.start)
 
 
@@ -133,6 +140,21 @@ def _legal_generic(sf: SentenceFinds, clause: tuple[int, int]) -> bool:
     return bool(generic) or _examples_start(sf) is not None
 
 
+def _adopted_laws(sf: SentenceFinds) -> list[Hit]:
+    """'the Drug Consumption Rooms Act was adopted in 2009': a law head whose clause adopts or
+    amends it is a legal change too."""
+    out = []
+    for head in sf.of("plan"):
+        if head.code != "law":
+            continue
+        clause = clause_of(sf, head.start)
+        text = sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]
+        adopted = [h for h in sf.of("adoption") if clause[0] <= h.start < clause[1]]
+        if adopted or re.search(r"\bamend", text, re.I):
+            out.append(Hit("event", "legal_basis", head.start, head.end, head.text))
+    return out
+
+
 def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
     """False for cues that do not state a change: modal ("allowed … to be implemented"),
     the framework of a legal change ("a legal framework for measures … was established"),
@@ -165,7 +187,7 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
     sf = ctx.sf
     out: list[Event] = []
     legal_clauses: set[tuple[int, int]] = set()
-    for cue in sf.of("event"):
+    for cue in sorted(sf.of("event") + _adopted_laws(sf), key=lambda h: h.start):
         clause = clause_of(sf, cue.start)
         if cue.code == "legal_basis":
             if clause in legal_clauses:

@@ -42,8 +42,9 @@ def _name_words() -> frozenset[str]:
 def _is_name_gap(gap: str, max_words: int = 14) -> bool:
     """Only words that can sit inside a plan's name between its head and its period."""
     gap = _QUOTED.sub(" Title ", gap)
-    if re.fullmatch(r",\s+(?:for|covering)\s+(?:the\s+period\s+)?", gap):
-        return True  # "two action plans, for 2018-2020 and 2021-2025"
+    if re.fullmatch(r",\s+(?:(?:which\s+)?(?:covers|covered|covering|runs|ran)|for)\s+"
+                    r"(?:(?:from|the)\s+)?(?:periods?\s+)?", gap):
+        return True  # "two action plans, covering the periods 2013-16 and …", ", which covered"
     words = re.findall(r"[^\s(]+", gap)
     if len(words) > max_words or re.search(r"[,;.:]", gap.replace("No.", "")):
         return False
@@ -88,10 +89,16 @@ def _left_time(sf: SentenceFinds, head: Hit) -> tuple[TimeRef, str] | None:
 
 
 def _adopted_time(sf: SentenceFinds, head: Hit) -> tuple[TimeRef, str] | None:
-    clause = clause_of(sf, head.start)
-    if not [h for h in sf.of("adoption") if clause[0] <= h.start < clause[1]]:
-        return None
+    """'In 1998, a law was adopted', 'the White Paper …, which was approved … in 2014': the
+    plan is the subject of the adoption (named before the verb, no other plan between)."""
     base = sf.sentence.start
+    clause = clause_of(sf, head.start)
+    rest = sf.text[clause[1] - base :]
+    if re.match(r",\s+which\b", rest):  # the relative clause that follows speaks of the plan
+        clause = (clause[0], clause_of(sf, clause[1] + rest.index("which"))[1])
+    verbs = [h for h in sf.of("adoption") if head.end <= h.start < clause[1]]
+    if not verbs or [p for p in sf.of("plan") if head.end <= p.start < verbs[0].start]:
+        return None
     for t in sf.times:
         if clause[0] <= t.start < clause[1] and t.kind != "citation":
             lead = sf.text[max(0, t.start - base - 12) : t.start - base]
