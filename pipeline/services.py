@@ -30,6 +30,7 @@ _ADVICE = re.compile(r"\b(?:should|ought to|recommend(?:ed|s)?)\b", re.I)
 _IN_LAW_NAME = re.compile(r"\)?\s*(?:Act|Law|Decree|Regulation)\b")
 # A provision cue ("are available", "operate") speaks for services this close to it.
 EXPLICIT_CUE_DISTANCE = 80
+_COORDINATION = re.compile(r"\s*(?:,|and|or|as well as|,\s*and|,\s*or)\s*")
 _CONCEPT = re.compile(
     r"\s*(?:\(\w+\)\s*)?(?:aims? to|are designed to|is designed to|(?:is|are) defined as|"
     r"refers? to|means|"
@@ -71,9 +72,7 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
             # "NSPs are available across the country, except in …": both statements hold.
             if clause_services and clause_services[0] == hit:
                 return [("unavailable", True), ("available", True)]
-        elif cue.start > hit.start and not [
-            s for s in clause_services if hit.start < s.start < cue.start
-        ]:
+        elif cue.start > hit.start and _subject_of(sf, hit, cue, clause_services):
             return [("unavailable", True)]
     for cue in _cues_in(sf, "unavailable_before", clause):
         if cue.end <= hit.start and len(sf.local(cue.end, hit.start).split()) <= 3:
@@ -156,9 +155,24 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
     return out
 
 
+def _subject_of(sf: SentenceFinds, hit: Hit, cue: Hit, clause_services: list[Hit]) -> bool:
+    """Is `hit` (one of) the subject(s) of the negation `cue`? No other service stands
+    between them, except services coordinated with it: "DCRs and take-home naloxone
+    programmes are not available"."""
+    base = sf.sentence.start
+    between = [s for s in clause_services if hit.start < s.start < cue.start]
+    last = hit
+    for s in between:
+        if not _COORDINATION.fullmatch(sf.text[last.end - base : s.start - base]):
+            return False
+        last = s
+    return True
+
+
 def _elided_subject_evidence(ctx: Context, country: str | None) -> list[Evidence]:
-    """'A room operated in Athens … but was closed': a clause without a service of its own
-    that closes or withdraws something speaks of the sentence's first service."""
+    """'A room operated in Athens … but was closed', '…, although it has never been
+    implemented': a clause without a service of its own that closes or negates something
+    speaks of the sentence's first service."""
     sf = ctx.sf
     first = sf.of("service")[:1]
     if not first:
@@ -171,6 +185,8 @@ def _elided_subject_evidence(ctx: Context, country: str | None) -> list[Evidence
             continue
         if _cues_in(sf, "discontinued", clause):
             out.append(Evidence(first[0], "discontinued", True, country, ctx))
+        elif _cues_in(sf, "unavailable", clause):  # "…, although it has never been implemented"
+            out.append(Evidence(first[0], "unavailable", True, country, ctx))
     return out
 
 

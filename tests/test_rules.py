@@ -59,6 +59,25 @@ def fact_rows(text: str) -> list[tuple]:
         ("In 2026, 2 345 people received drug treatment, of whom 1 234 received OST.",
          [("SE", "treatment.clients", 2026, 2345, "exact", None, None),
           ("SE", "ost.clients", 2026, 1234, "exact", None, None)]),
+        ("The number of PWID was estimated at 7 100 (range 5 900-9 800) in 2026.",
+         [("SE", "pwid.estimate", 2026, 7100, "exact", None, None)]),
+        ("Drug-induced deaths fell from 140 in 2020 to 52 in 2026.",
+         [("SE", "deaths.drug_induced", 2020, 140, "exact", None, None),
+          ("SE", "deaths.drug_induced", 2026, 52, "exact", None, None)]),
+        ("OST was provided to 6 500 patients in 2026, compared with around 400 in 1999.",
+         [("SE", "ost.clients", 2026, 6500, "exact", None, None),
+          ("SE", "ost.clients", 1999, 400, "approx", None, None)]),
+        ("In 2026, 3.1 million syringes were distributed, compared with 2.2 million in 2020. "
+         "In the capital alone, 1.4 million syringes were handed out during the same year.",
+         [("SE", "nsp.syringes_distributed", 2026, 3_100_000, "exact", None, None),
+          ("SE", "nsp.syringes_distributed", 2020, 2_200_000, "exact", None, None),
+          ("SE", "nsp.syringes_distributed", 2026, 1_400_000, "exact", None, None)]),
+        ("In 2026, OST was provided to 900 clients by 11 public and private units.",
+         [("SE", "ost.clients", 2026, 900, "exact", None, None),
+          ("SE", "ost.facilities", 2026, 11, "exact", None, None)]),
+        ("After the outbreak in 2011, when 120 new HIV diagnoses among PWID were reported, "
+         "compared with 5 to 9 per year before, services expanded.",
+         [("SE", "hiv.diagnoses_injecting", 2011, 120, "exact", None, None)]),
         ("The needle and syringe programme consists of five fixed sites and three vending "
          "machines.",
          [("SE", "nsp.sites", None, 5, "exact", None, None),
@@ -156,6 +175,16 @@ def event_rows(text: str) -> list[tuple]:
         ("A supervised drug consumption room operated from August 2013 to September 2014.",
          [("started", "drug_consumption_room", 2013, None),
           ("ended", "drug_consumption_room", 2014, None)]),
+        ("Opioid substitution treatment, available since 1997, was extended to prisons in 2009.",
+         [("started", "opioid_substitution_treatment", 1997, None),
+          ("expanded", "opioid_substitution_treatment", 2009, None)]),
+        ("The first drug consumption room opened in 2004, and the Drug Consumption Rooms Act "
+         "was adopted in 2008.",
+         [("started", "drug_consumption_room", 2004, None),
+          ("legal_basis", "drug_consumption_room", 2008, None)]),
+        ("Take-home naloxone was introduced in June 2015 and has since been extended to more "
+         "regions.",
+         [("started", "naloxone_programme", 2015, 6)]),
         ("In 2010, methadone maintenance treatment was scaled up.",
          [("expanded", "opioid_substitution_treatment", 2010, None)]),
         ("A legal framework for harm reduction measures, such as needle and syringe exchange, "
@@ -207,6 +236,13 @@ def plan_rows(text: str) -> list[tuple]:
          [("strategy", 2014, 2020)]),
         ("The Programme for Government 2016-2021 supports it.",
          [("government_programme", 2016, 2021)]),
+        ("Policy is set by the White Paper on Drug Policy, which was approved in 2013.",
+         [("strategy", 2013, None)]),
+        ("It is implemented through two action plans, covering the periods 2021-2024 and "
+         "2025-2028.", [("action_plan", 2021, 2024), ("action_plan", 2025, 2028)]),
+        ("The first national overdose strategy, which covered 2014-17, was followed by another.",
+         [("strategy", 2014, 2017)]),
+        ("The National Agency, established in 2002, coordinates the strategy.", []),
         # No year attached: not a row
         ("The National Strategy on Drug and Addiction Policy is the basis.", []),
         ("Decree Law 183/2001 created the network.", []),
@@ -250,6 +286,11 @@ def service_rows(text: str) -> list[tuple]:
          [("drug_consumption_room", "discontinued")]),
         ("Drug consumption rooms are not permitted under national law.",
          [("drug_consumption_room", "unavailable")]),
+        ("Drug consumption rooms and take-home naloxone programmes are not available.",
+         [("drug_consumption_room", "unavailable"), ("naloxone_programme", "unavailable")]),
+        ("Heroin-assisted treatment is permitted by the rules, although it has never been "
+         "implemented.",
+         [("heroin_assisted_treatment", "unavailable")]),
         ("There are no drug consumption rooms in the country.",
          [("drug_consumption_room", "unavailable")]),
         ("Harm reduction interventions", []),
