@@ -19,6 +19,7 @@ from pipeline.link import (
     is_heading,
     noun_phrase_end,
     provenance,
+    services,
     statement_country,
 )
 from pipeline.types import ServiceStatus
@@ -30,6 +31,9 @@ _ADVICE = re.compile(r"\b(?:should|ought to|recommend(?:ed|s)?)\b", re.I)
 _IN_LAW_NAME = re.compile(r"\)?\s*(?:Act|Law|Decree|Regulation)\b")
 # A provision cue ("are available", "operate") speaks for services this close to it.
 EXPLICIT_CUE_DISTANCE = 80
+_GENERIC_NOUNS = r"(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?|trials?)"
+_GENERIC_SUBJECT = re.compile(rf"\b{_GENERIC_NOUNS}\b", re.I)
+_GENERIC_NEGATION = re.compile(rf"\bno (?:\w+ )?{_GENERIC_NOUNS}\b", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|or|as well as|,\s*and|,\s*or)\s*")
 _CONCEPT = re.compile(
     r"\s*(?:\(\w+\)\s*)?(?:aims? to|are designed to|is designed to|(?:is|are) defined as|"
@@ -147,6 +151,7 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
         for status, explicit in _hit_statuses(ctx, hit):
             out.append(Evidence(hit, status, explicit, country, ctx))
     out.extend(_elided_subject_evidence(ctx, country))
+    out.extend(_generic_subject_evidence(ctx, country))
     if ctx.prev is not None and _LAST_N.search(sf.text) and not sf.of("service"):
         unavailable = _cues_in(sf, "unavailable", (sf.sentence.start, sf.sentence.end))
         if unavailable:
@@ -169,6 +174,28 @@ def _subject_of(sf: SentenceFinds, hit: Hit, cue: Hit, clause_services: list[Hit
     return True
 
 
+def _generic_subject_evidence(ctx: Context, country: str | None) -> list[Evidence]:
+    """'Take-home naloxone is not yet available; a national programme is planned for 2020.',
+    'no facility has reopened since then': a sentence whose subject is a generic programme,
+    room or facility speaks of the service named last before it in the paragraph."""
+    sf = ctx.sf
+    if sf.of("service") or not _GENERIC_SUBJECT.search(sf.text):
+        return []
+    earlier = next((services(e) for e in ctx.earlier if services(e)), [])
+    if not earlier:
+        return []
+    whole = (sf.sentence.start, sf.sentence.end)
+    if _GENERIC_NEGATION.search(sf.text):
+        status = "unavailable"
+    elif _cues_in(sf, "discontinued", whole):
+        status = "discontinued"
+    elif _cues_in(sf, "planned", whole):
+        status = "planned"
+    else:
+        return []
+    return [Evidence(earlier[-1], status, True, country, ctx)]
+
+
 def _elided_subject_evidence(ctx: Context, country: str | None) -> list[Evidence]:
     """'A room operated in Athens … but was closed', '…, although it has never been
     implemented': a clause without a service of its own that closes or negates something
@@ -185,8 +212,12 @@ def _elided_subject_evidence(ctx: Context, country: str | None) -> list[Evidence
             continue
         if _cues_in(sf, "discontinued", clause):
             out.append(Evidence(first[0], "discontinued", True, country, ctx))
-        elif _cues_in(sf, "unavailable", clause):  # "…, although it has never been implemented"
+        elif _cues_in(sf, "unavailable", clause) or _GENERIC_NEGATION.search(
+            sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]
+        ):  # "…, although it has never been implemented", "but no facility was operating"
             out.append(Evidence(first[0], "unavailable", True, country, ctx))
+        elif _cues_in(sf, "planned", clause):  # "…, but a national programme is planned"
+            out.append(Evidence(first[0], "planned", True, country, ctx))
     return out
 
 

@@ -291,6 +291,10 @@ def service_rows(text: str) -> list[tuple]:
         ("Heroin-assisted treatment is permitted by the rules, although it has never been "
          "implemented.",
          [("heroin_assisted_treatment", "unavailable")]),
+        ("Take-home naloxone is only available locally, but a national programme is planned "
+         "for 2031.", [("naloxone_programme", "available"), ("naloxone_programme", "planned")]),
+        ("The only drug consumption room closed in 2008. No facility has reopened since then.",
+         [("drug_consumption_room", "discontinued"), ("drug_consumption_room", "unavailable")]),
         ("There are no drug consumption rooms in the country.",
          [("drug_consumption_room", "unavailable")]),
         ("Harm reduction interventions", []),
