@@ -163,7 +163,9 @@ def blocked_before(sf: SentenceFinds, fig: Figure) -> bool:
     if blockers.search(lead):
         return True
     after = sf.text[fig.end - base : fig.end - base + 40].lower()
-    return bool(re.match(r"\s*(?:out of|per cent of|last|latter|former|per)\b", after))
+    # "per PWID", "per 100 000" are rates; "3 000 per year" is an annual count
+    return bool(re.match(r"\s*(?:out of|per cent of|last|latter|former|per(?! year| annum))\b",
+                         after))
 
 
 def ratio_after(sf: SentenceFinds, counted: Counted) -> bool:
@@ -326,6 +328,11 @@ def sentence_facts(
             skipped.append((fig, f"no indicator ({how})"))
             continue
         time, year_rule = fact_year(ctx, fig, sf.figures, plan_years)
+        if how == "inherits previous figure" and previous is not None and (
+            time is None or time.year == previous.year
+        ):
+            skipped.append((fig, "same measure without a time of its own"))
+            continue
         fact = Fact(
             doc_id=ctx.doc_id,
             country=statement_country(ctx, fig.start),

@@ -78,6 +78,13 @@ def fact_rows(text: str) -> list[tuple]:
         ("After the outbreak in 2011, when 120 new HIV diagnoses among PWID were reported, "
          "compared with 5 to 9 per year before, services expanded.",
          [("SE", "hiv.diagnoses_injecting", 2011, 120, "exact", None, None)]),
+        ("The number of clients reached by needle and syringe programmes has remained stable "
+         "at roughly 2 500 per year.",
+         [("SE", "nsp.clients", None, 2500, "approx", None, None)]),
+        ("A drug consumption room opened in 2009. In 2026, the two rooms registered about 900 "
+         "clients.",
+         [("SE", "dcr.facilities", 2026, 2, "exact", None, None),
+          ("SE", "dcr.clients", 2026, 900, "approx", None, None)]),
         ("The needle and syringe programme consists of five fixed sites and three vending "
          "machines.",
          [("SE", "nsp.sites", None, 5, "exact", None, None),
