@@ -42,6 +42,9 @@ _YEAR_LEAD = re.compile(
 )
 
 
+_ENTERED = re.compile(
+    r"\s+(?:\w+\s+)?(entered|started)\s+(?:drug\s+|specialised\s+)?treatment", re.I
+)
 _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|began)\b", re.I)
 _RETURNED = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
@@ -53,7 +56,7 @@ _HEDGE = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|s
 _SUBSET = re.compile(rf"\b(?:of whom|of which|including|among them)\s+{_HEDGE}$", re.I)
 # "… compared with 2.9 million in 2012", "from 170 in 2012 to 39 in 2017": the same measure.
 _SAME_MEASURE = re.compile(
-    r"\b(?:compared (?:with|to)|(?:up|down) from|from|to|versus|against)\s+"
+    r"\b(?:compared (?:with|to)|(?:up|down) from|from|to|and|versus|against)\s+"
     rf"(?:(?:a|the|peak|level|high|low|of|total)\s+)*{_HEDGE}$",
     re.I,
 )
@@ -96,6 +99,16 @@ def counted_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     if any(b.start < noun.start for b in blocked):
         return None
     return Counted(noun.code, noun)
+
+
+def _entering_without_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
+    """'approximately 2 600 entered treatment': the people are implied by the verb."""
+    base = sf.sentence.start
+    m = _ENTERED.match(sf.text[fig.end - base :])
+    if not m:
+        return None
+    verb = Hit("noun", "entrants", fig.end + m.start(1), fig.end + m.end(1), m.group(1))
+    return Counted("entrants", verb)
 
 
 def blocked_after(sf: SentenceFinds, fig: Figure) -> bool:
@@ -185,9 +198,13 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     ):
         return None, "syringes returned, not distributed"
     if cls in ind["standalone"]:
+        text = ctx.sf.text.lower()
         needed = ind["standalone_requires"].get(cls)
-        if needed and not any(w in ctx.sf.text.lower() for w in needed):
+        if needed and not any(w in text for w in needed):
             return None, f"noun:{cls} without {needed[0]}"
+        also = ind.get("standalone_requires_also", {}).get(cls, [])
+        if not all(w in text for w in also):
+            return None, f"noun:{cls} without {' '.join(also)}"
         return ind["standalone"][cls], f"noun:{cls}"
     mapping = ind["by_service"].get(cls, {})
     sf = ctx.sf
@@ -233,7 +250,12 @@ def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hi
     if in_sentence:
         return None
     prior = anaphoric_services(ctx)
-    return prior[0] if prior else None
+    if prior:
+        return prior[0]
+    # "In 2016, 5 800 clients were reached through 10 fixed programmes": a paragraph about
+    # one service goes on without naming it again.
+    earlier = next((services(e) for e in ctx.earlier if services(e)), [])
+    return earlier[0] if len({s.code for s in earlier}) == 1 else None
 
 
 def fact_year(
@@ -280,7 +302,7 @@ def fact_year(
             return None, "year:present"  # "opened in 2005 and now serves 400 clients"
         return before[-1], "year:before"
     framing = FRAMING_YEAR.match(sf.text)
-    if framing and ";" not in sf.text[: fig.start - base]:
+    if framing and not _PRESENT.search(sf.text[: fig.start - base]):
         for t in times:
             if t.start - base == framing.start(1):
                 return t, "year:sentence-frame"
@@ -306,7 +328,8 @@ def sentence_facts(
         if blocked_after(sf, fig):
             skipped.append((fig, "counts something else"))
             continue
-        counted = counted_noun(sf, fig) or number_of_noun(sf, fig) or noun_before(sf, fig)
+        counted = (counted_noun(sf, fig) or number_of_noun(sf, fig) or noun_before(sf, fig)
+                   or _entering_without_noun(sf, fig))
         lead = sf.text[max(0, fig.start - sf.sentence.start - 45) : fig.start - sf.sentence.start]
         if counted is None and previous_counted is not None and _SUBSET.search(lead):
             counted = previous_counted  # "2 345 people …, of whom 1 234 received OST"

@@ -22,7 +22,8 @@ _CLAUSE_SPLIT = re.compile(
 _CHUNK_SPLIT = re.compile(r"[,;:]")
 # "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
 FRAMING_YEAR = re.compile(
-    r"\s*(?:In|During|By|Up to|As of|Since|Until)\s+(?:the\s+year\s+)?(\d{4})\b"
+    r"\s*(?:In|During|By|Up to|As of|Since|Until|At the end of|By the end of)\s+"
+    r"(?:the\s+year\s+)?(\d{4})\b"
 )
 # "the French community", "Dutch cities": an adjective is not a statement about a country.
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ish|ian|ese|ch|an|ek|ak|ene|ot)$")

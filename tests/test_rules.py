@@ -127,7 +127,7 @@ def fact_rows(text: str) -> list[tuple]:
         ("For every 100 syringes given out, 90 used syringes are returned.", []),
         ("In 2020, 1.2 million syringes were returned to pharmacies.", []),
         ("Professionals from 12 regions were interviewed.", []),
-        ("Treatment is provided in 230 outpatient centres.",
+        ("Treatment is provided in 230 drug treatment centres.",
          [("SE", "treatment.facilities", None, 230, "exact", None, None)]),
         ("In 2017, 500 prisoners were surveyed and 40 % reported drug use.", []),
         ("Public expenditure was estimated at EUR 150 million in 2016.", []),
