@@ -53,9 +53,26 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
         return []  # "A hepatitis plan was launched": the plan is the subject
     earlier = [s for s in services(sf) if s.start < clause[0]]
     if earlier:
-        return [earlier[0]]
+        relative = _RELATIVE.match(sf.text[clause[0] - sf.sentence.start :])
+        # "OST with buprenorphine, which was introduced in 2010": the service just before
+        return [earlier[-1]] if relative else [earlier[0]]
     prior = anaphoric_services(ctx)
-    return prior[:1]
+    if prior:
+        return prior[:1]
+    clause_text = sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]
+    if _GENERIC_SUBJECT.search(clause_text):
+        # "A facility in Olten was closed in 2017": the service named last before it
+        before = next((services(e) for e in ctx.earlier if services(e)), [])
+        return before[-1:]
+    return []
+
+
+_RELATIVE = re.compile(r"\s*(?:which|where|when|that)\b", re.I)
+_GENERIC_SUBJECT = re.compile(
+    r"\b(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?)\b", re.I
+)
+# "no room has opened", "has not been extended": a negated change is not an event.
+_NEGATED = re.compile(r"\b(?:no|not|never|nor)\b(?:\s+\w+){0,3}\s*$", re.I)
 
 
 def _subject_right_before(sf: SentenceFinds, cue: Hit) -> bool:
@@ -159,6 +176,10 @@ def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
     """False for cues that do not state a change: modal ("allowed … to be implemented"),
     the framework of a legal change ("a legal framework for measures … was established"),
     or a weak verb without its service ("a trend that started")."""
+    if cue.code in ("started", "expanded", "started_weak", "ended"):
+        base = sf.sentence.start
+        if _NEGATED.search(sf.text[max(0, cue.start - base - 30) : cue.start - base]):
+            return False
     if cue.code in ("started", "expanded", "started_weak"):
         if _modal(sf, cue):
             return False
@@ -179,6 +200,10 @@ def _cue_time(ctx: Context, cue: Hit, clause: tuple[int, int],
     dating = usable_times(sf, plan_years)
     if cue.code == "started_since":
         return _since_year(sf, clause, dating)
+    if cue.code == "planned":
+        ahead = [t for t in dating if cue.end <= t.start < clause[1]]
+        if ahead:
+            return max(ahead, key=lambda t: (t.year, t.start))  # the target year of a plan
     return _year(sf, cue, clause, dating)
 
 

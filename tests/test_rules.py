@@ -192,6 +192,18 @@ def event_rows(text: str) -> list[tuple]:
         ("Take-home naloxone was introduced in June 2015 and has since been extended to more "
          "regions.",
          [("started", "naloxone_programme", 2015, 6)]),
+        ("Drug consumption rooms operate in several cities. A facility in one town was closed "
+         "in 2027 because of low attendance.",
+         [("ended", "drug_consumption_room", 2027, None)]),
+        ("Treatment includes opioid substitution treatment with buprenorphine, which was "
+         "introduced in 2010.",
+         [("started", "opioid_substitution_treatment", 2010, None)]),
+        ("A law adopted in 2027 makes drug consumption rooms legally possible, but no room has "
+         "opened so far.",
+         [("legal_basis", "drug_consumption_room", 2027, None)]),
+        ("The strategy envisages increasing the number of drug treatment centres from 41 in "
+         "2028 to 60 by 2033.",
+         [("planned", "drug_treatment", 2033, None)]),
         ("In 2010, methadone maintenance treatment was scaled up.",
          [("expanded", "opioid_substitution_treatment", 2010, None)]),
         ("A legal framework for harm reduction measures, such as needle and syringe exchange, "
