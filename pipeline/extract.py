@@ -223,11 +223,12 @@ def _drop_masked(hits: list[Hit]) -> list[Hit]:
     masks = [h for h in hits if h.group == "not_legal"]
     if not masks:
         return hits
-    return [
-        h for h in hits
-        if h.group not in ("event", "status", "plan")
-        or not any(m.start <= h.start < m.end for m in masks)
-    ]
+    def legal(h: Hit) -> bool:
+        return (h.group, h.code) in (("event", "legal_basis"), ("status", "legal")) or (
+            h.group == "plan"
+        )
+
+    return [h for h in hits if not legal(h) or not any(m.start <= h.start < m.end for m in masks)]
 
 
 _ORG_HINT = re.compile(

@@ -49,6 +49,8 @@ _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|bega
 _RETURNED = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
 )
+_CLOSED = re.compile(r"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:closed|discontinued|"
+                     r"shut down)\b", re.I)
 _PRESENT = re.compile(r"\b(?:now|currently|at present|today|nowadays)\b", re.I)
 _HEDGE = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|"
           r"over\s+|under\s+|nearly\s+|almost\s+)?")
@@ -220,6 +222,13 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
         if near_noun:
             return mapping.get(near_noun[0].code), f"noun:{cls}+service:{near_noun[0].code}"
     service = _context_service(ctx, fig, chunk_services)
+    if service is not None and service.code not in mapping:
+        # "11 low-threshold offices … provided NSP services": the offices count NSP sites
+        clause = clause_of(sf, fig.start)
+        mapped = [s for s in services(sf)
+                  if clause[0] <= s.start < clause[1] and s.code in mapping]
+        if mapped:
+            service = min(mapped, key=lambda s: abs(s.start - fig.start))
     syringes = [n for n in sf.of("noun") if n.code == "syringes" and n is not counted.noun]
     if service is None and syringes:
         return mapping.get("needle_syringe_programme"), f"noun:{cls}+syringes"
@@ -296,7 +305,8 @@ def fact_year(
             r"\bfrom\b", sf.text[period[-1].end - base : fig.start - base]
         ):
             return TimeRef(period[-1].start, period[-1].end, period[-1].year), "year:to"
-    before = [t for t in times if clause[0] <= t.start and t.end <= fig.start]
+    before = [t for t in times if clause[0] <= t.start and t.end <= fig.start
+              and _dates_chunk(sf, t, fig)]
     if before:
         if _PRESENT.search(sf.text[before[-1].end - base : fig.start - base]):
             return None, "year:present"  # "opened in 2005 and now serves 400 clients"
@@ -307,6 +317,28 @@ def fact_year(
             if t.start - base == framing.start(1):
                 return t, "year:sentence-frame"
     return None, "year:none"
+
+
+_BARE_YEAR_CHUNK = re.compile(
+    r"\s*(?:and\s+)?(?:in|by|during|up to|as of|since)?\s*(?:the\s+year\s+)?\S+\s*(?:alone)?\s*$",
+    re.I,
+)
+
+
+def _dates_chunk(sf: SentenceFinds, t: TimeRef, fig: Figure) -> bool:
+    """Can a year before the figure date it? Yes in the figure's own comma chunk, when the
+    figure's chunk goes on from it ("in 1993, when 76 000 syringes …", "in 2017, with
+    448 000 syringes handed out"), or when the year
+    stands alone in its chunk ("and, in 2017, services reached …"); not from an aside
+    ("OST, made regular in 1999, is offered in 22 centres")."""
+    fig_chunk = chunk_of(sf, fig.start)
+    if fig_chunk[0] <= t.start:
+        return True
+    base = sf.sentence.start
+    if re.match(r"\s*(?:when|where|while|with)\b", sf.text[fig_chunk[0] - base :], re.I):
+        return True
+    t_chunk = chunk_of(sf, t.start)
+    return bool(_BARE_YEAR_CHUNK.fullmatch(sf.text[t_chunk[0] - base : t_chunk[1] - base]))
 
 
 def sentence_facts(
@@ -327,6 +359,10 @@ def sentence_facts(
             continue
         if blocked_after(sf, fig):
             skipped.append((fig, "counts something else"))
+            continue
+        if _CLOSED.search(sf.text[fig.end - sf.sentence.start :
+                                  clause_of(sf, fig.start)[1] - sf.sentence.start]):
+            skipped.append((fig, "counts closures"))  # "two programmes were closed in 2014"
             continue
         counted = (counted_noun(sf, fig) or number_of_noun(sf, fig) or noun_before(sf, fig)
                    or _entering_without_noun(sf, fig))
