@@ -103,6 +103,13 @@ def counted_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     return Counted(noun.code, noun)
 
 
+def _own_specific_service(ctx: Context, fig: Figure) -> bool:
+    """Does the figure's chunk name a service of its own (other than treatment in general)?"""
+    chunk = chunk_of(ctx.sf, fig.start)
+    return any(chunk[0] <= s.start < chunk[1] and s.code != "drug_treatment"
+               for s in services(ctx.sf))
+
+
 def _entering_without_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     """'approximately 2 600 entered treatment': the people are implied by the verb."""
     base = sf.sentence.start
@@ -222,7 +229,9 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
         if near_noun:
             return mapping.get(near_noun[0].code), f"noun:{cls}+service:{near_noun[0].code}"
     service = _context_service(ctx, fig, chunk_services)
-    if service is not None and service.code not in mapping:
+    if service is not None and service.code not in mapping and service.code in ind.get(
+        "host_services", ()
+    ):
         # "11 low-threshold offices … provided NSP services": the offices count NSP sites
         clause = clause_of(sf, fig.start)
         mapped = [s for s in services(sf)
@@ -319,9 +328,9 @@ def fact_year(
     return None, "year:none"
 
 
-_BARE_YEAR_CHUNK = re.compile(
-    r"\s*(?:and\s+)?(?:in|by|during|up to|as of|since)?\s*(?:the\s+year\s+)?\S+\s*(?:alone)?\s*$",
-    re.I,
+# Words that may stand beside a year in a chunk of its own ("and, by the end of 2017, …").
+_YEAR_PHRASE_WORDS = frozenset(
+    "and in by during over from between up to as of since at the end year period alone".split()
 )
 
 
@@ -335,10 +344,13 @@ def _dates_chunk(sf: SentenceFinds, t: TimeRef, fig: Figure) -> bool:
     if fig_chunk[0] <= t.start:
         return True
     base = sf.sentence.start
-    if re.match(r"\s*(?:when|where|while|with)\b", sf.text[fig_chunk[0] - base :], re.I):
+    if re.match(r"\s*(?:when|where|while|with|compared)\b", sf.text[fig_chunk[0] - base :],
+                re.I):
         return True
     t_chunk = chunk_of(sf, t.start)
-    return bool(_BARE_YEAR_CHUNK.fullmatch(sf.text[t_chunk[0] - base : t_chunk[1] - base]))
+    rest = (sf.text[t_chunk[0] - base : t.start - base] + " "
+            + sf.text[t.end - base : t_chunk[1] - base])
+    return all(w.lower() in _YEAR_PHRASE_WORDS for w in rest.split())
 
 
 def sentence_facts(
@@ -367,7 +379,8 @@ def sentence_facts(
         counted = (counted_noun(sf, fig) or number_of_noun(sf, fig) or noun_before(sf, fig)
                    or _entering_without_noun(sf, fig))
         lead = sf.text[max(0, fig.start - sf.sentence.start - 45) : fig.start - sf.sentence.start]
-        if counted is None and previous_counted is not None and _SUBSET.search(lead):
+        subset = counted is None and previous_counted is not None and _SUBSET.search(lead)
+        if subset:
             counted = previous_counted  # "2 345 people …, of whom 1 234 received OST"
         same = _after_year_colon(sf, fig) or _SAME_MEASURE.search(lead)
         if counted is None and same and previous is not None:
@@ -382,6 +395,9 @@ def sentence_facts(
             continue
         else:
             indicator, how = indicator_for(ctx, fig, counted)
+            if subset and previous is not None and not _own_specific_service(ctx, fig):
+                # "10 316 clients were receiving OST, of whom 4 000 were treated by GPs"
+                indicator, how = previous.indicator, "subset of previous figure"
             previous_counted = counted
         if indicator is None:
             skipped.append((fig, f"no indicator ({how})"))

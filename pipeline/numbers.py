@@ -101,6 +101,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"({YEAR_RE})\s+(?:and|to|until)\s+(?:({month})\s+)?({YEAR_RE})(?![\w/])",
             re.I,
         ),
+        # "Over 2011/12 to 2018/19": a period of split years
+        "split_range": re.compile(
+            rf"\b(?:over|from|between)\s+({YEAR_RE})/(\d{{2}})\s+(?:to|and|until)\s+"
+            rf"({YEAR_RE})/(\d{{2}})(?![\w/])",
+            re.I,
+        ),
         "to_range": re.compile(rf"(?=[12]){yr}\s+(?:to|until|till)\s+{YEAR_RE}(?![\w/])", re.I),
         "dash_range": re.compile(rf"(?=[12])({yr})\s?([-–/])\s?(\d{{4}}|\d{{2}})(?![\w/]|\.\d)"),
         "year": re.compile(rf"(?=[12])({yr})(?![\w/]|-\d|–\d|\.\d)"),
@@ -201,6 +207,12 @@ def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
         claims.take(m.start(), m.end())
         month = _month(m.group(3)) if m.group(3) else None
         out.times.append(TimeRef(m.start(), m.end(), last, first, month, "range"))
+    for m in p["split_range"].finditer(text):
+        first = expand_short_year(int(m.group(1)), m.group(2))
+        last = expand_short_year(int(m.group(3)), m.group(4))
+        if claims.free(m.start(), m.end()) and last > first:
+            claims.take(m.start(), m.end())
+            out.times.append(TimeRef(m.start(), m.end(), last, first, kind="range"))
     for m in p["to_range"].finditer(text):
         years = [int(y) for y in re.findall(YEAR_RE, m.group(0))]
         if claims.free(m.start(), m.end()) and years[1] > years[0]:

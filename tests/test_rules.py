@@ -85,6 +85,21 @@ def fact_rows(text: str) -> list[tuple]:
          "clients.",
          [("SE", "dcr.facilities", 2026, 2, "exact", None, None),
           ("SE", "dcr.clients", 2026, 900, "approx", None, None)]),
+        ("Over 2021/22 to 2027/28, some 50 000 naloxone kits were supplied.",
+         [("SE", "naloxone.kits", 2028, 50000, "approx", None, 2022)]),
+        ("At the end of 2027, 9 000 clients were receiving OST, of whom 3 000 were treated by "
+         "general practitioners.",
+         [("SE", "ost.clients", 2027, 9000, "exact", None, None),
+          ("SE", "ost.clients", 2027, 3000, "exact", None, None)]),
+        ("In 2027, 12 low-threshold offices and two mobile units provided NSP services.",
+         [("SE", "nsp.sites", 2027, 12, "exact", None, None)]),
+        ("Heroin-assisted treatment, piloted from 1994 and made regular in 1999, is offered in "
+         "20 outpatient units.",
+         [("SE", "hat.facilities", None, 20, "exact", None, None)]),
+        ("Two state-funded OST programmes were closed in 2026.", []),
+        ("A take-home naloxone programme began in 2013; by the end of 2027, more than 4 000 "
+         "naloxone kits had been distributed.",
+         [("SE", "naloxone.kits", 2027, 4000, "more_than", None, None)]),
         ("The needle and syringe programme consists of five fixed sites and three vending "
          "machines.",
          [("SE", "nsp.sites", None, 5, "exact", None, None),
