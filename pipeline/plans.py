@@ -20,6 +20,11 @@ from pipeline.vocab import load, phrases_regex
 
 _LEFT_WORD = r"(?:[A-Z][\w’'-]*|national|illicit|drugs?|four-year|three-year|triennial|federal|" \
              r"basic|public|comprehensive|current|new|first|second|\d{4}(?:\s?[-–/]\s?\d{2,4})?)"
+# "action plans, for 2018-20 and …", ", which covered 2014-17", ": the first covered 2013 to 2016"
+_PERIOD_GAP = re.compile(
+    r"(?:,\s+(?:which\s+)?|:\s+the\s+first\s+)(?:covers|covered|covering|runs|ran|for)\s+"
+    r"(?:(?:from|the)\s+)?(?:periods?\s+)?"
+)
 _QUOTED = re.compile(r"[‘'\"“][^‘’'\"“”]{3,120}[’'\"”],?")
 _LEFT = re.compile(rf"(?:{_LEFT_WORD}\s+){{1,6}}$")
 _LEFT_NAME = re.compile(r"(?:(?:[A-Z][\w’'-]*|national|illicit|drugs?|federal)\s+){1,6}$")
@@ -42,8 +47,7 @@ def _name_words() -> frozenset[str]:
 def _is_name_gap(gap: str, max_words: int = 14) -> bool:
     """Only words that can sit inside a plan's name between its head and its period."""
     gap = _QUOTED.sub(" Title ", gap)
-    if re.fullmatch(r",\s+(?:(?:which\s+)?(?:covers|covered|covering|runs|ran)|for)\s+"
-                    r"(?:(?:from|the)\s+)?(?:periods?\s+)?", gap):
+    if _PERIOD_GAP.fullmatch(gap):
         return True  # "two action plans, covering the periods 2013-16 and …", ", which covered"
     words = re.findall(r"[^\s(]+", gap)
     if len(words) > max_words or re.search(r"[,;.:]", gap.replace("No.", "")):
@@ -135,7 +139,9 @@ def _name_tail(sf: SentenceFinds, head: Hit) -> int:
 
 def attach_years(sf: SentenceFinds) -> list[Attached]:
     """Every (plan head, year) pair of a sentence, with the span of the plan's name."""
-    heads = sf.of("plan")
+    # "the Government Council for Drug Policy": a head inside an organisation's name is not a plan
+    heads = [h for h in sf.of("plan")
+             if not any(s < h.start and h.end <= e for s, e, _ in sf.orgs)]
     out: list[Attached] = []
     for head in heads:
         found = _left_time(sf, head) or _right_time(sf, head, heads) or _adopted_time(sf, head)

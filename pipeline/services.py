@@ -84,6 +84,9 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     for cue in _cues_in(sf, "planned_before", clause):
         if cue.end <= hit.start < noun_phrase_end(sf, cue.end) and not _made_possible(sf, cue):
             return [("planned", True)]
+    if any(c.start < hit.start for c in _cues_in(sf, "planned_scope", (sf.sentence.start,
+                                                                         sf.sentence.end))):
+        return [("planned", True)]  # "Its priorities include … and introducing HCV treatment"
     for cue in _cues_in(sf, "planned_nouns", clause):
         if cue.end <= hit.start < noun_phrase_end(sf, cue.end):
             return [("planned", True)]
@@ -146,6 +149,8 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
     for hit in sf.of("service"):
         if _REFERRAL.search(sf.text[: hit.start - base]):
             continue
+        if any(0 <= p.start - hit.end <= 1 for p in sf.of("plan")):
+            continue  # "the alcohol and drug treatment strategy": part of a plan's name
         if _CONCEPT.match(sf.text[hit.end - base :]):
             continue  # "DCRs aim to reduce …", "OST is defined as …": the concept, not a service
         for status, explicit in _hit_statuses(ctx, hit):

@@ -277,6 +277,9 @@ def plan_rows(text: str) -> list[tuple]:
         ("The first national overdose strategy, which covered 2014-17, was followed by another.",
          [("strategy", 2014, 2017)]),
         ("The National Agency, established in 2002, coordinates the strategy.", []),
+        ("It is implemented through two consecutive action plans: the first covered 2013 to "
+         "2016.", [("action_plan", 2013, 2016)]),
+        ("The Government Council for Drug Policy, established in 2008, coordinates it.", []),
         # No year attached: not a row
         ("The National Strategy on Drug and Addiction Policy is the basis.", []),
         ("Decree Law 183/2001 created the network.", []),
@@ -329,6 +332,12 @@ def service_rows(text: str) -> list[tuple]:
          "for 2031.", [("naloxone_programme", "available"), ("naloxone_programme", "planned")]),
         ("The only drug consumption room closed in 2008. No facility has reopened since then.",
          [("drug_consumption_room", "discontinued"), ("drug_consumption_room", "unavailable")]),
+        ("Its priorities include extending opioid substitution treatment and introducing "
+         "hepatitis C treatment with direct-acting antivirals.",
+         [("hcv_treatment", "planned"), ("opioid_substitution_treatment", "planned")]),
+        ("Drug treatment is provided in specialised centres. It was replaced by the alcohol "
+         "and drug treatment strategy in 2018.",
+         [("drug_treatment", "available")]),
         ("There are no drug consumption rooms in the country.",
          [("drug_consumption_room", "unavailable")]),
         ("Harm reduction interventions", []),
