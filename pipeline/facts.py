@@ -49,6 +49,7 @@ _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|bega
 _RETURNED = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
 )
+_OTHER_SUBJECT = re.compile(r"\b(?:treatment|care|therapy)\b", re.I)
 _CLOSED = re.compile(r"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:closed|discontinued|"
                      r"shut down)\b", re.I)
 _PRESENT = re.compile(r"\b(?:now|currently|at present|today|nowadays)\b", re.I)
@@ -146,7 +147,8 @@ _DIGIT_OR_YEAR = re.compile(r"\d")
 _LINKING = re.compile(
     r"\s+(?:was|were|totall?ed|amounted to|reached|stood at|numbered|rose to|fell to|"
     r"increased to|decreased to|came to|(?:fell|rose|increased|decreased|declined|dropped|grew|"
-    r"went) from)\s+(?:\w+\s+){0,3}$",
+    r"went) from)\s+(?:(?:estimated\s+at|about|around|approximately|some|over|more\s+than|"
+    r"less\s+than|fewer\s+than|nearly|almost|roughly|a\s+total\s+of)\s+)?$",
     re.I,
 )
 
@@ -272,6 +274,8 @@ def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hi
         return prior[0]
     # "In 2016, 5 800 clients were reached through 10 fixed programmes": a paragraph about
     # one service goes on without naming it again.
+    if _OTHER_SUBJECT.search(ctx.sf.text):
+        return None  # "Treatment is provided in 230 centres": another, unnamed subject
     earlier = next((services(e) for e in ctx.earlier if services(e)), [])
     return earlier[0] if len({s.code for s in earlier}) == 1 else None
 

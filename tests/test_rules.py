@@ -100,6 +100,13 @@ def fact_rows(text: str) -> list[tuple]:
         ("A take-home naloxone programme began in 2013; by the end of 2027, more than 4 000 "
          "naloxone kits had been distributed.",
          [("SE", "naloxone.kits", 2027, 4000, "more_than", None, None)]),
+        ("In 2027, 3 300 clients received OST in 80 units. Treatment is provided in 230 "
+         "centres.",
+         [("SE", "ost.clients", 2027, 3300, "exact", None, None),
+          ("SE", "ost.facilities", 2027, 80, "exact", None, None)]),
+        ("Needle and syringe programmes expanded. By 2027, 14 programmes were operating in 10 "
+         "counties.",
+         [("SE", "nsp.sites", 2027, 14, "exact", None, None)]),
         ("The needle and syringe programme consists of five fixed sites and three vending "
          "machines.",
          [("SE", "nsp.sites", None, 5, "exact", None, None),
