@@ -11,20 +11,18 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extract import Hit, SentenceFinds
+from pipeline.figure_years import fact_year
 from pipeline.link import (
-    FRAMING_YEAR,
     Context,
     anaphoric_services,
     chunk_of,
     clause_of,
-    previous_year,
     provenance,
     region,
     services,
     statement_country,
-    usable_times,
 )
-from pipeline.numbers import Figure, TimeRef
+from pipeline.numbers import Figure
 from pipeline.types import Fact
 from pipeline.vocab import load, phrases_regex
 
@@ -35,13 +33,6 @@ _NP_STOP = re.compile(
     r"operating|offering|providing|used|use|received|reached|served|signed|will|would|can)\b"
     r"|[,;:.)\]]"
 )
-_YEAR_LEAD = re.compile(
-    r"(?:\b(?:in|during|by|as of|up to|until|at the end of|end of|for|throughout)"
-    r"(?:\s+the\s+(?:year|period))?\s*$)|\($",
-    re.I,
-)
-
-
 _ENTERED = re.compile(
     r"\s+(?:\w+\s+)?(entered|started)\s+(?:drug\s+|specialised\s+)?treatment", re.I
 )
@@ -52,7 +43,6 @@ _RETURNED = re.compile(
 _OTHER_SUBJECT = re.compile(r"\b(?:treatment|care|therapy)\b", re.I)
 _CLOSED = re.compile(r"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:closed|discontinued|"
                      r"shut down)\b", re.I)
-_PRESENT = re.compile(r"\b(?:now|currently|at present|today|nowadays)\b", re.I)
 _HEDGE = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|"
           r"over\s+|under\s+|nearly\s+|almost\s+)?")
 # "…, of whom 1 234 …": a part of the group counted just before.
@@ -278,83 +268,6 @@ def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hi
         return None  # "Treatment is provided in 230 centres": another, unnamed subject
     earlier = next((services(e) for e in ctx.earlier if services(e)), [])
     return earlier[0] if len({s.code for s in earlier}) == 1 else None
-
-
-def fact_year(
-    ctx: Context, fig: Figure, figures: list[Figure], plan_years: set[tuple[int, int]]
-) -> tuple[TimeRef | None, str]:
-    """The year a figure refers to, and the rule that decided it."""
-    sf = ctx.sf
-    base = sf.sentence.start
-    times = usable_times(sf, plan_years)
-    # "(2012: 4 625 121)"
-    for t in times:
-        if 0 <= fig.start - t.end <= 2 and sf.text[t.end - base : fig.start - base].strip() == ":":
-            return t, "year:colon"
-    clause = clause_of(sf, fig.start)
-    later_figs = [f.start for f in figures if f.start > fig.start]
-    next_fig = min(later_figs) if later_figs else clause[1]
-    # Year phrase after the figure in the same clause, no comma or other figure between.
-    for t in times:
-        if fig.end <= t.start < min(clause[1], next_fig):
-            gap = sf.text[fig.end - base : t.start - base]
-            colon_year = sf.text[t.end - base : t.end - base + 1] == ":"
-            if "," not in gap and not colon_year and (
-                _YEAR_LEAD.search(gap) or t.kind == "range"
-            ):
-                return t, "year:after"
-    anaphor = [h for h in sf.of("year_anaphor") if clause[0] <= h.start < clause[1]]
-    if anaphor:  # "during that year", "That year, …": the year named just before
-        prior = previous_year(ctx, anaphor[0].start)
-        if prior:
-            return prior, "year:anaphor"
-    # "Between 2003 and 2015, … from 1.7 million to 6 million": ends of the period.
-    period = [t for t in times if t.end <= fig.start and t.kind == "range"]
-    lead = sf.text[max(0, fig.start - base - 30) : fig.start - base].lower()
-    if period and not [t for t in times if period[-1].end <= t.start < fig.start]:
-        if re.search(r"\bfrom\s+(?:\w+\s+){0,2}$", lead):
-            return TimeRef(period[-1].start, period[-1].end, period[-1].start_year), "year:from"
-        if re.search(r"\bto\s+(?:\w+\s+){0,2}$", lead) and re.search(
-            r"\bfrom\b", sf.text[period[-1].end - base : fig.start - base]
-        ):
-            return TimeRef(period[-1].start, period[-1].end, period[-1].year), "year:to"
-    before = [t for t in times if clause[0] <= t.start and t.end <= fig.start
-              and _dates_chunk(sf, t, fig)]
-    if before:
-        if _PRESENT.search(sf.text[before[-1].end - base : fig.start - base]):
-            return None, "year:present"  # "opened in 2005 and now serves 400 clients"
-        return before[-1], "year:before"
-    framing = FRAMING_YEAR.match(sf.text)
-    if framing and not _PRESENT.search(sf.text[: fig.start - base]):
-        for t in times:
-            if t.start - base == framing.start(1):
-                return t, "year:sentence-frame"
-    return None, "year:none"
-
-
-# Words that may stand beside a year in a chunk of its own ("and, by the end of 2017, …").
-_YEAR_PHRASE_WORDS = frozenset(
-    "and in by during over from between up to as of since at the end year period alone".split()
-)
-
-
-def _dates_chunk(sf: SentenceFinds, t: TimeRef, fig: Figure) -> bool:
-    """Can a year before the figure date it? Yes in the figure's own comma chunk, when the
-    figure's chunk goes on from it ("in 1993, when 76 000 syringes …", "in 2017, with
-    448 000 syringes handed out"), or when the year
-    stands alone in its chunk ("and, in 2017, services reached …"); not from an aside
-    ("OST, made regular in 1999, is offered in 22 centres")."""
-    fig_chunk = chunk_of(sf, fig.start)
-    if fig_chunk[0] <= t.start:
-        return True
-    base = sf.sentence.start
-    if re.match(r"\s*(?:when|where|while|with|compared)\b", sf.text[fig_chunk[0] - base :],
-                re.I):
-        return True
-    t_chunk = chunk_of(sf, t.start)
-    rest = (sf.text[t_chunk[0] - base : t.start - base] + " "
-            + sf.text[t.end - base : t_chunk[1] - base])
-    return all(w.lower() in _YEAR_PHRASE_WORDS for w in rest.split())
 
 
 def sentence_facts(
