@@ -52,22 +52,31 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     if sf.of("plan") and any(clause[0] <= p.start < clause[1] for p in sf.of("plan")):
         return []  # "A hepatitis plan was launched": the plan is the subject
     earlier = [s for s in services(sf) if s.start < clause[0]]
-    if earlier:
-        relative = _RELATIVE.match(sf.text[clause[0] - sf.sentence.start :])
+    clause_head = sf.text[clause[0] - sf.sentence.start :]
+    if earlier and _RELATIVE.match(clause_head):
         # "OST with buprenorphine, which was introduced in 2010": the service just before
-        return [earlier[-1]] if relative else [earlier[0]]
+        return [earlier[-1]]
+    if earlier and (cue.code != "planned" or _ELIDED.match(clause_head)):
+        # "NSPs operated unofficially since 1984 but were only legalised in 1992"; a plan
+        # needs the elided subject ("… and a final evaluation is planned" is no service's)
+        return [earlier[0]]
     prior = anaphoric_services(ctx)
     if prior:
         return prior[:1]
     clause_text = sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]
-    if _GENERIC_SUBJECT.search(clause_text):
-        # "A facility in Olten was closed in 2017": the service named last before it
-        before = next((services(e) for e in ctx.earlier if services(e)), [])
+    if cue.code in ("ended", "planned") and _GENERIC_SUBJECT.search(clause_text):
+        # "A facility in Olten was closed in 2017", "… not yet available, but a pilot
+        # programme is planned": the service named last before it
+        before = earlier or next((services(e) for e in ctx.earlier if services(e)), [])
         return before[-1:]
     return []
 
 
 _RELATIVE = re.compile(r"\s*(?:which|where|when|that)\b", re.I)
+# A clause that starts with its verb has the subject of the clause before.
+_ELIDED = re.compile(r"\s*(?:(?:and|but|then)\s+)?(?:was|were|is|are|has|have|had|been|later|"
+                     r"only|then|also|subsequently|since)\b", re.I)
+_RECOMMENDED = re.compile(r"\b(?:recommend\w*|should|proposed)\b", re.I)
 _GENERIC_SUBJECT = re.compile(
     r"\b(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?)\b", re.I
 )
@@ -176,10 +185,17 @@ def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
     """False for cues that do not state a change: modal ("allowed … to be implemented"),
     the framework of a legal change ("a legal framework for measures … was established"),
     or a weak verb without its service ("a trend that started")."""
+    base = sf.sentence.start
     if cue.code in ("started", "expanded", "started_weak", "ended"):
-        base = sf.sentence.start
         if _NEGATED.search(sf.text[max(0, cue.start - base - 30) : cue.start - base]):
             return False
+        if _RECOMMENDED.search(sf.text[max(0, cue.start - base - 25) : cue.start - base]):
+            return False  # "the review recommended the expansion of OST"
+    if cue.code == "legal_basis" and re.search(
+        r"\b(?:has|have|had)\s+not\b|\bnot\s+yet\b",
+        sf.text[cue.end - base : clause[1] - base], re.I,
+    ):
+        return False  # "the necessary amendment … has not yet been adopted"
     if cue.code in ("started", "expanded", "started_weak"):
         if _modal(sf, cue):
             return False

@@ -7,6 +7,7 @@ about. Anything else stays in the mention layer.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from pipeline.link import (
     services,
     statement_country,
 )
-from pipeline.numbers import Figure
+from pipeline.numbers import Figure, TimeRef
 from pipeline.types import Fact
 from pipeline.vocab import load, phrases_regex
 
@@ -40,6 +41,11 @@ _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|bega
 _RETURNED = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
 )
+# A population estimate is stated as one; people "registered", "treated" use a service.
+_ESTIMATE_CUE = re.compile(r"\b(?:estimat\w*|assum\w*|number of|there (?:are|were)|population)\b",
+                           re.I)
+_USING = re.compile(r"\s+(?:were\s+|was\s+)?(?:registered|treated|reached|receiving|received|"
+                    r"served|enrolled|in treatment|in contact)\b", re.I)
 _OTHER_SUBJECT = re.compile(r"\b(?:treatment|care|therapy)\b", re.I)
 _CLOSED = re.compile(r"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:closed|discontinued|"
                      r"shut down)\b", re.I)
@@ -94,6 +100,22 @@ def counted_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     return Counted(noun.code, noun)
 
 
+def _same_size(facts: list[Fact], fig: Figure) -> Fact | None:
+    """Of the sentence's facts so far, the one whose value is closest in size to the figure:
+    "4.3 million syringes … to 13 000 clients, up from 3.1 million" compares syringes."""
+    sized = [f for f in facts if f.value > 0]
+    if not sized or fig.value <= 0:
+        return None
+    return min(reversed(sized), key=lambda f: abs(math.log10(f.value) - math.log10(fig.value)))
+
+
+def _year_of(fact: Fact) -> TimeRef | None:
+    if fact.year is None:
+        return None
+    return TimeRef(fact.prov.start_char, fact.prov.end_char, fact.year,
+                   fact.period_start, kind="range" if fact.period_start else "year")
+
+
 def _own_specific_service(ctx: Context, fig: Figure) -> bool:
     """Does the figure's chunk name a service of its own (other than treatment in general)?"""
     chunk = chunk_of(ctx.sf, fig.start)
@@ -135,6 +157,8 @@ def number_of_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
 
 _DIGIT_OR_YEAR = re.compile(r"\d")
 _LINKING = re.compile(
+    r"(?:\s+(?:attributed|related|due|among|in|of|for|to|with|from|by|injecting|drug|use|"
+    r"people|who|inject|drugs|pwid|the|a)){0,7}?"
     r"\s+(?:was|were|totall?ed|amounted to|reached|stood at|numbered|rose to|fell to|"
     r"increased to|decreased to|came to|(?:fell|rose|increased|decreased|declined|dropped|grew|"
     r"went) from)\s+(?:(?:estimated\s+at|about|around|approximately|some|over|more\s+than|"
@@ -211,7 +235,9 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     sf = ctx.sf
     chunk = chunk_of(sf, fig.start)
     chunk_services = [s for s in services(sf) if chunk[0] <= s.start < chunk[1]]
-    if cls == "people" and not chunk_services:
+    if cls == "people" and not chunk_services and _ESTIMATE_CUE.search(sf.text) and not (
+        _USING.match(sf.text[counted.noun.end - sf.sentence.start :])
+    ):
         for code, phrases in ind["estimates"].items():
             if counted.noun.text.lower() in phrases:
                 return code, "noun:estimate"
@@ -302,7 +328,8 @@ def sentence_facts(
         same = _after_year_colon(sf, fig) or _SAME_MEASURE.search(lead)
         if counted is None and same and previous is not None:
             # "(2012: 4 625 121)", "… compared with 2.9 million in 2012", "fell from 170 in
-            # 2012 to 39 in 2017": the same measure at another time
+            # 2012 to 39 in 2017": the same measure at another time, the one of its size
+            previous = _same_size(facts, fig) or previous
             indicator, how = previous.indicator, "inherits previous figure"
         elif counted is None:
             skipped.append((fig, "no counted noun"))
@@ -325,6 +352,9 @@ def sentence_facts(
         ):
             skipped.append((fig, "same measure without a time of its own"))
             continue
+        if time is None and previous is not None and _SUBSET.search(lead):
+            # "3 300 clients in 2017, including around 450 treated in primary care"
+            time, year_rule = _year_of(previous), "year:of the whole"
         fact = Fact(
             doc_id=ctx.doc_id,
             country=statement_country(ctx, fig.start),

@@ -107,6 +107,20 @@ def fact_rows(text: str) -> list[tuple]:
         ("Needle and syringe programmes expanded. By 2027, 14 programmes were operating in 10 "
          "counties.",
          [("SE", "nsp.sites", 2027, 14, "exact", None, None)]),
+        ("In 2027, approximately 4.3 million syringes were distributed to some 13 000 clients, "
+         "up from 3.1 million in 2020.",
+         [("SE", "nsp.syringes_distributed", 2027, 4_300_000, "approx", None, None),
+          ("SE", "nsp.clients", 2027, 13000, "approx", None, None),
+          ("SE", "nsp.syringes_distributed", 2020, 3_100_000, "exact", None, None)]),
+        ("OST was provided to an estimated 3 300 clients in 2027, including around 450 treated "
+         "in primary health care.",
+         [("SE", "ost.clients", 2027, 3300, "approx", None, None),
+          ("SE", "ost.clients", 2027, 450, "approx", None, None)]),
+        ("New HIV diagnoses attributed to injecting drug use rose from 9 in 2010 to 266 in "
+         "2011.",
+         [("SE", "hiv.diagnoses_injecting", 2010, 9, "exact", None, None),
+          ("SE", "hiv.diagnoses_injecting", 2011, 266, "exact", None, None)]),
+        ("In 2027, fewer than 50 PWID were treated with direct-acting antivirals.", []),
         ("The needle and syringe programme consists of five fixed sites and three vending "
          "machines.",
          [("SE", "nsp.sites", None, 5, "exact", None, None),
@@ -226,6 +240,12 @@ def event_rows(text: str) -> list[tuple]:
         ("The strategy envisages increasing the number of drug treatment centres from 41 in "
          "2028 to 60 by 2033.",
          [("planned", "drug_treatment", 2033, None)]),
+        ("The review recommended the expansion of OST, and a final evaluation is planned for "
+         "2031.", []),
+        ("Take-home naloxone is not yet available, but a pilot programme is planned for "
+         "2029/30.", [("planned", "naloxone_programme", 2030, None)]),
+        ("The necessary amendment to the 1999 Act has not yet been adopted for drug "
+         "consumption rooms.", []),
         ("In 2010, methadone maintenance treatment was scaled up.",
          [("expanded", "opioid_substitution_treatment", 2010, None)]),
         ("A legal framework for harm reduction measures, such as needle and syringe exchange, "
