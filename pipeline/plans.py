@@ -138,7 +138,14 @@ def _name_tail(sf: SentenceFinds, head: Hit) -> int:
 
 
 def attach_years(sf: SentenceFinds) -> list[Attached]:
-    """Every (plan head, year) pair of a sentence, with the span of the plan's name."""
+    """Every (plan head, year) pair of a sentence, with the span of the plan's name (computed
+    once per sentence: facts, events and plans all ask)."""
+    if "plans" not in sf.cache:
+        sf.cache["plans"] = _attach_years(sf)
+    return sf.cache["plans"]
+
+
+def _attach_years(sf: SentenceFinds) -> list[Attached]:
     # "the Government Council for Drug Policy": a head inside an organisation's name is not a plan
     heads = [h for h in sf.of("plan")
              if not any(s < h.start and h.end <= e for s, e, _ in sf.orgs)]
