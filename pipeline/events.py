@@ -12,9 +12,11 @@ import re
 
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
+    GENERIC_SUBJECT,
     Context,
     anaphoric_services,
     clause_of,
+    earlier_services,
     nearest_time,
     noun_phrase_end,
     provenance,
@@ -64,10 +66,10 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     if prior:
         return prior[:1]
     clause_text = sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]
-    if cue.code in ("ended", "planned") and _GENERIC_SUBJECT.search(clause_text):
+    if cue.code in ("ended", "planned") and GENERIC_SUBJECT.search(clause_text):
         # "A facility in Olten was closed in 2017", "… not yet available, but a pilot
         # programme is planned": the service named last before it
-        before = earlier or next((services(e) for e in ctx.earlier if services(e)), [])
+        before = earlier or earlier_services(ctx)
         return before[-1:]
     return []
 
@@ -77,9 +79,6 @@ _RELATIVE = re.compile(r"\s*(?:which|where|when|that)\b", re.I)
 _ELIDED = re.compile(r"\s*(?:(?:and|but|then)\s+)?(?:was|were|is|are|has|have|had|been|later|"
                      r"only|then|also|subsequently|since)\b", re.I)
 _RECOMMENDED = re.compile(r"\b(?:recommend\w*|should|proposed)\b", re.I)
-_GENERIC_SUBJECT = re.compile(
-    r"\b(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?)\b", re.I
-)
 # "no room has opened", "has not been extended": a negated change is not an event.
 _NEGATED = re.compile(r"\b(?:no|not|never|nor)\b(?:\s+\w+){0,3}\s*$", re.I)
 

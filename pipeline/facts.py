@@ -18,6 +18,7 @@ from pipeline.link import (
     anaphoric_services,
     chunk_of,
     clause_of,
+    earlier_services,
     provenance,
     region,
     services,
@@ -292,7 +293,7 @@ def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hi
     # one service goes on without naming it again.
     if _OTHER_SUBJECT.search(ctx.sf.text):
         return None  # "Treatment is provided in 230 centres": another, unnamed subject
-    earlier = next((services(e) for e in ctx.earlier if services(e)), [])
+    earlier = earlier_services(ctx)
     return earlier[0] if len({s.code for s in earlier}) == 1 else None
 
 

@@ -25,6 +25,11 @@ FRAMING_YEAR = re.compile(
     r"\s*(?:In|During|By|Up to|As of|Since|Until|At the end of|By the end of)\s+"
     r"(?:the\s+year\s+)?(\d{4})\b"
 )
+# A programme, room or facility named without saying which service it is.
+GENERIC_SERVICE_NOUN = (
+    r"(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?|trials?)"
+)
+GENERIC_SUBJECT = re.compile(rf"\b{GENERIC_SERVICE_NOUN}\b", re.I)
 # "the French community", "Dutch cities": an adjective is not a statement about a country.
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ish|ian|ese|ch|an|ek|ak|ene|ot)$")
 
@@ -88,14 +93,17 @@ def services(sf: SentenceFinds) -> list[Hit]:
     return sf.of("service")
 
 
-def anaphoric_services(ctx: Context) -> list[Hit]:
-    """Services of the previous sentence when this one refers back ("these facilities")."""
-    if not ctx.sf.of("anaphora"):
-        return []
+def earlier_services(ctx: Context) -> list[Hit]:
+    """Services of the nearest earlier sentence of the paragraph that names any."""
     for sf in ctx.earlier or ((ctx.prev,) if ctx.prev else ()):
         if services(sf):
-            return services(sf)  # the nearest earlier sentence that names a service
+            return services(sf)
     return []
+
+
+def anaphoric_services(ctx: Context) -> list[Hit]:
+    """The services an anaphor ("these facilities", "such programmes") points back to."""
+    return earlier_services(ctx) if ctx.sf.of("anaphora") else []
 
 
 def _city_country(ctx: Context, pos: int) -> str | None:

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
+    GENERIC_SERVICE_NOUN,
+    GENERIC_SUBJECT,
     Context,
     clause_of,
     clauses,
+    earlier_services,
     is_heading,
     noun_phrase_end,
     provenance,
-    services,
     statement_country,
 )
 from pipeline.types import ServiceStatus
@@ -31,9 +33,7 @@ _ADVICE = re.compile(r"\b(?:should|ought to|recommend(?:ed|s)?)\b", re.I)
 _IN_LAW_NAME = re.compile(r"\)?\s*(?:Act|Law|Decree|Regulation)\b")
 # A provision cue ("are available", "operate") speaks for services this close to it.
 EXPLICIT_CUE_DISTANCE = 80
-_GENERIC_NOUNS = r"(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?|trials?)"
-_GENERIC_SUBJECT = re.compile(rf"\b{_GENERIC_NOUNS}\b", re.I)
-_GENERIC_NEGATION = re.compile(rf"\bno (?:\w+ )?{_GENERIC_NOUNS}\b", re.I)
+_GENERIC_NEGATION = re.compile(rf"\bno (?:\w+ )?{GENERIC_SERVICE_NOUN}\b", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|or|as well as|,\s*and|,\s*or)\s*")
 _CONCEPT = re.compile(
     r"\s*(?:\(\w+\)\s*)?(?:aims? to|are designed to|is designed to|(?:is|are) defined as|"
@@ -184,9 +184,9 @@ def _generic_subject_evidence(ctx: Context, country: str | None) -> list[Evidenc
     'no facility has reopened since then': a sentence whose subject is a generic programme,
     room or facility speaks of the service named last before it in the paragraph."""
     sf = ctx.sf
-    if sf.of("service") or not _GENERIC_SUBJECT.search(sf.text):
+    if sf.of("service") or not GENERIC_SUBJECT.search(sf.text):
         return []
-    earlier = next((services(e) for e in ctx.earlier if services(e)), [])
+    earlier = earlier_services(ctx)
     if not earlier:
         return []
     whole = (sf.sentence.start, sf.sentence.end)
