@@ -38,7 +38,7 @@ check: extract
 # missed and extra row listed.
 check-dev: venv
 	$(PY) -m pipeline extract $(DEVSET)/reports --out $(DEV_OUT) --quiet
-	$(PY) -m pipeline evaluate --out $(DEV_OUT) --gold $(DEVSET)/gold.csv --show
+	$(PY) -m pipeline evaluate --out $(DEV_OUT) --gold $(DEVSET)/gold.csv --show --by-rule
 
 # Throughput of the text pipeline against bare spaCy tokenisation (make bench BENCH_ARGS="--size-mb 5").
 bench: venv

@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="gold CSV files (default: every corpus/gold/*.csv)")
     ev.add_argument("--show", action="store_true",
                     help="list each missed gold row and each extra extracted row with its sentence")
+    ev.add_argument("--by-rule", action="store_true",
+                    help="count, per rule id, the rows it made, how many matched gold and how "
+                    "many were extra")
     return parser
 
 
@@ -102,7 +105,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     report = score(args.out, gold)
-    print(format_report(report, show=args.show))
+    print(format_report(report, show=args.show, by_rule=args.by_rule))
     return 0
 
 

@@ -62,6 +62,22 @@ class TableScore:
     f1: float
     misses: list[dict[str, Any]] = field(default_factory=list)
     extras: list[dict[str, Any]] = field(default_factory=list)
+    # rule id -> RuleCounts of the rows it made (a noisy rule shows up with many extras).
+    by_rule: dict[str, RuleCounts] = field(default_factory=dict)
+
+
+@dataclass
+class RuleCounts:
+    """What one rule contributed to a table, the way labelling functions are analysed."""
+
+    rows: int = 0
+    matched: int = 0  # rows equal to a required gold row
+    optional: int = 0  # rows equal only to an optional gold row (neither good nor bad)
+    extra: int = 0  # rows matching no gold row
+
+    @property
+    def precision(self) -> float:
+        return _ratio(self.matched, self.matched + self.extra)
 
 
 @dataclass
@@ -166,18 +182,26 @@ def score_rows(table: str, extracted: list[dict], gold: list[dict]) -> TableScor
     found = {row_key(r, keys) for r in extracted}
     tp = n_extracted = 0
     extras = []
+    by_rule: dict[str, RuleCounts] = {}
     for row in extracted:
         key = row_key(row, keys)
+        counts = by_rule.setdefault(str(row.get("rule") or "?"), RuleCounts())
+        counts.rows += 1
         if key in required:
             tp += 1
+            counts.matched += 1
         elif key in optional:
+            counts.optional += 1
             continue
         else:
             extras.append(row)
+            counts.extra += 1
         n_extracted += 1
     misses = [g for g in gold if not g["optional"] and row_key(g, keys) not in found]
     n_required = sum(required.values())
-    return _table_score(tp, n_extracted, n_required, n_required - len(misses), (misses, extras))
+    result = _table_score(tp, n_extracted, n_required, n_required - len(misses), (misses, extras))
+    result.by_rule = dict(sorted(by_rule.items()))
+    return result
 
 
 def _table_score(
@@ -275,8 +299,22 @@ def _details(table: str, s: TableScore) -> list[str]:
     return lines
 
 
-def format_report(report: Report, show: bool = False) -> str:
-    """P/R/F1 and counts per table plus a micro average; `show` lists misses and extras."""
+def _rule_lines(report: Report) -> list[str]:
+    header = f"{'table':<10} {'rule':<34} {'rows':>5} {'hit':>5} {'opt':>5} {'extra':>5} {'P':>6}"
+    lines = ["", "per rule (hit = equals a required gold row, opt = an optional one)", header]
+    lines.append("-" * len(header))
+    for table, s in report.tables.items():
+        for rule, c in s.by_rule.items():
+            lines.append(
+                f"{table:<10} {rule:<34} {c.rows:>5} {c.matched:>5} {c.optional:>5}"
+                f" {c.extra:>5} {c.precision:>6.3f}"
+            )
+    return lines
+
+
+def format_report(report: Report, show: bool = False, by_rule: bool = False) -> str:
+    """P/R/F1 and counts per table plus a micro average; `show` lists misses and extras,
+    `by_rule` what every rule id contributed."""
     header = (
         f"{'table':<10} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'extr':>5} {'hit':>5} {'gold':>5}"
     )
@@ -287,6 +325,8 @@ def format_report(report: Report, show: bool = False) -> str:
         f"scored docs: {len(report.scored_docs)}; gold docs skipped (not in output): "
         f"{len(report.skipped_docs)}"
     )
+    if by_rule:
+        lines += _rule_lines(report)
     if show:
         for table, s in report.tables.items():
             lines += _details(table, s)

@@ -226,6 +226,13 @@ def _elided_subject_evidence(ctx: Context, country: str | None) -> list[Evidence
     return out
 
 
+def _basis(ev: Evidence, status: str) -> str:
+    """What the row rests on, for the rule id: a status cue, a bare mention, or a legal cue."""
+    if status == "legal_only":
+        return "legal cue"
+    return "cue" if ev.explicit else "mention"
+
+
 def resolve(doc_id: str, evidence: list[Evidence]) -> list[ServiceStatus]:
     """Document-level statuses: one row per (country, service, status)."""
     by_service: dict[tuple[str | None, str], list[Evidence]] = {}
@@ -256,7 +263,7 @@ def resolve(doc_id: str, evidence: list[Evidence]) -> list[ServiceStatus]:
                     service=code,
                     status=status,
                     prov=provenance(first.ctx, first.service.start, first.service.end,
-                                    f"service:{status}:{first.service.text}"),
+                                    f"service:{status}:{_basis(first, status)}"),
                 )
             )
     return rows

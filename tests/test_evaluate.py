@@ -286,3 +286,21 @@ def test_format_report_truncates_long_sentences(tmp_path: Path, gold_path: Path)
     assert len(evidence) == 1
     assert len(evidence[0].strip()) == len("| ") + 160
     assert evidence[0].endswith("…")
+
+
+def test_by_rule_counts_each_rules_rows(out_dir: Path, gold_path: Path) -> None:
+    """Every extracted row is counted under its rule as hit, optional-only or extra."""
+    report = score(out_dir, load_gold([gold_path]))
+    counts = {
+        table: {rule: (c.rows, c.matched, c.optional, c.extra) for rule, c in s.by_rule.items()}
+        for table, s in report.tables.items()
+    }
+    assert counts == {
+        "facts": {"test": (5, 3, 1, 1)},
+        "events": {"test": (2, 1, 0, 1)},
+        "plans": {"test": (1, 0, 1, 0)},
+        "services": {"test": (2, 2, 0, 0)},
+    }
+    assert report.tables["facts"].by_rule["test"].precision == 0.75
+    text = format_report(report, by_rule=True)
+    assert "facts      test                                   5     3     1     1  0.750" in text
