@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 
 from pipeline.countries import country_names, country_vote
-from pipeline.types import Document
+from pipeline.pdf import PdfError, PdfSettings, PdfText, read_pdf
+from pipeline.types import Document, TableCell
 
 DATA_DIR = Path(__file__).parent / "data"
 DOC_TYPES_FILE = DATA_DIR / "doc_types.yaml"
@@ -30,10 +31,7 @@ TEXT_SUFFIXES = frozenset({".txt", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
 INPUT_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 
-PAGE_SEPARATOR = "\n\n"
 TITLE_MAX_CHARS = 200
-# A PDF page with fewer visible characters than this on average is taken as scanned/image-only.
-MIN_PDF_CHARS_PER_PAGE = 10
 # Share of control bytes above which a ".txt" file is taken as binary.
 MAX_CONTROL_SHARE = 0.05
 # Heading lines: the first few non-empty lines, when short, carry the title/doc-type words.
@@ -234,51 +232,9 @@ def _read_text(data: bytes) -> tuple[str, str]:
     return decode_bytes(data)
 
 
-def _pdf_error(exc: Exception) -> InputError:
-    """Map pdfplumber/pdfminer failures to a reason; encryption is recognised by type name."""
-    chain: list[BaseException] = [exc]
-    chain += [e for e in (exc.__cause__, exc.__context__, *exc.args) if isinstance(e, Exception)]
-    names = {type(e).__name__ for e in chain}
-    if names & {"PDFPasswordIncorrect", "PDFEncryptionError"}:
-        return InputError("encrypted PDF")
-    message = str(exc).strip() or type(exc).__name__
-    return InputError(f"corrupt or unreadable PDF: {message}")
-
-
-def _read_pdf(path: Path) -> list[str]:
-    """The extracted text of each page, or InputError."""
-    import pdfplumber
-
-    try:
-        with pdfplumber.open(path) as pdf:
-            return [page.extract_text() or "" for page in pdf.pages]
-    except Exception as exc:  # pdfminer raises many unrelated types on bad input
-        raise _pdf_error(exc) from exc
-
-
-def _join_pages(pages: list[str]) -> tuple[str, list[int]]:
-    """Raw text of all pages and the raw offsets where pages 2..n start."""
-    starts: list[int] = []
-    pos = 0
-    for i, page in enumerate(pages):
-        if i:
-            pos += len(PAGE_SEPARATOR)
-            starts.append(pos)
-        pos += len(page)
-    return PAGE_SEPARATOR.join(pages), starts
-
-
 def _to_normalised(raw_offsets: Iterable[int], source_offsets: tuple[int, ...]) -> tuple[int, ...]:
     """Raw offsets → offsets in the normalised text (first character at or after each)."""
     return tuple(bisect_left(source_offsets, off) for off in raw_offsets)
-
-
-def _check_pdf_text(pages: list[str]) -> None:
-    if not pages:
-        raise InputError("corrupt or unreadable PDF: no pages")
-    visible = sum(len("".join(page.split())) for page in pages)
-    if visible < MIN_PDF_CHARS_PER_PAGE * len(pages):
-        raise InputError("no extractable text (scanned PDF?)")
 
 
 # --------------------------------------------------------------------------- metadata
@@ -421,7 +377,7 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(f"cannot read file: {exc.strerror or exc}") from exc
 
 
-def read_document(path: Path) -> Document:
+def read_document(path: Path, pdf_settings: PdfSettings | None = None) -> Document:
     """Read one input file into a normalised Document; never raises for bad input."""
     path = Path(path)
     fmt = _format_of(path)
@@ -432,16 +388,17 @@ def read_document(path: Path) -> Document:
         data = _read_bytes(path)
         sha = hashlib.sha256(data).hexdigest()
         suffix = path.suffix.lower()
-        page_raw_starts: list[int] = []
+        pdf: PdfText | None = None
         if suffix in TEXT_SUFFIXES:
             raw, encoding = _read_text(data)
         elif suffix in PDF_SUFFIXES:
             if not data:
                 raise InputError("empty file")
-            pages = _read_pdf(path)
-            n_pages = len(pages)
-            _check_pdf_text(pages)
-            raw, page_raw_starts = _join_pages(pages)
+            try:
+                pdf = read_pdf(path, pdf_settings)
+            except PdfError as exc:
+                raise InputError(str(exc)) from exc
+            n_pages, raw = pdf.n_pages, pdf.text
         else:
             raise InputError(f"unsupported file type: {suffix or '(no extension)'}")
         text, offsets = normalise_text(raw)
@@ -457,7 +414,22 @@ def read_document(path: Path) -> Document:
         text=text,
         n_pages=n_pages,
         encoding=encoding,
-        page_starts=_to_normalised(page_raw_starts, offsets),
+        page_starts=_to_normalised(pdf.page_starts if pdf else [], offsets),
         source_offsets=offsets,
+        **(_tables_to_normalised(pdf, text, offsets) if pdf else {}),
     )
     return with_metadata(doc)
+
+
+def _tables_to_normalised(pdf: PdfText, text: str, offsets: tuple[int, ...]) -> dict[str, Any]:
+    """Table cells and spans with offsets moved into the normalised text."""
+    def move(start: int, end: int) -> tuple[int, int]:
+        a, b = _to_normalised((start, end), offsets)
+        return a, max(a, b)
+
+    cells = []
+    for c in pdf.cells:
+        start, end = move(c.start, c.end)
+        cells.append(TableCell(c.page, c.table, c.row, c.column, text[start:end], start, end))
+    spans = tuple(move(s, e) for s, e in pdf.table_spans)
+    return {"table_cells": tuple(cells), "table_spans": spans}

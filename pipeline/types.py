@@ -10,6 +10,19 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class TableCell:
+    """One cell of a table found in a PDF; `start`/`end` locate its text in Document.text."""
+
+    page: int
+    table: int  # index of the table in the document (0-based)
+    row: int
+    column: int
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Document:
     """One input file, read and normalised. `text` is what every offset points into."""
 
@@ -28,6 +41,10 @@ class Document:
     encoding: str | None = None
     # Offsets in `text` where page 2, 3, ... start (PDF only); empty for plain text.
     page_starts: tuple[int, ...] = ()
+    # Table cells (PDF only) and the spans of `text` that hold table rows: the sentence
+    # extractor skips those spans, table facts are read from the cells instead.
+    table_cells: tuple[TableCell, ...] = field(default=(), repr=False)
+    table_spans: tuple[tuple[int, int], ...] = ()
     # For each character of `text`, its offset in the raw decoded source (faithful map).
     source_offsets: tuple[int, ...] = field(default=(), repr=False)
 

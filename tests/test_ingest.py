@@ -185,8 +185,9 @@ ERROR_CASES = [
     ("notes.docx", b"PK\x03\x04 not really", "unsupported file type: .docx"),
     ("noext", b"plain words", "unsupported file type: (no extension)"),
     ("empty.pdf", b"", "empty file"),
-    ("encrypted.pdf", build_pdf(["Secret figures for 2015"], encrypt=True), "encrypted PDF"),
-    ("scanned.pdf", build_pdf(["", "", ""]), "no extractable text (scanned PDF?)"),
+    ("encrypted.pdf", build_pdf(["Secret figures for 2015"], encrypt=True),
+     "encrypted PDF (password-protected): cannot read its text"),
+    ("scanned.pdf", build_pdf(["", "", ""]), "no text layer — scanned PDF? OCR is not supported"),
 ]
 
 
