@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import events, facts, plans, services
+from pipeline import events, facts, plans, services, tables
 from pipeline.extract import SentenceFinds, build_matchers, find, finds_to_mentions
 from pipeline.ingest import discover_inputs, read_document
 from pipeline.link import Context
@@ -72,7 +72,8 @@ def document_to_extraction(doc: Document) -> Extraction:
     ext = Extraction(doc)
     if doc.status != "ok" or not doc.text.strip():
         return ext
-    segments, sentences = segments_to_sentences(doc.text, text_to_segments(doc.text))
+    segments, sentences = segments_to_sentences(
+        doc.text, text_to_segments(doc.text, skip=doc.table_spans))
     finds = find(segments, sentences)
     ext.sentences = sentences
     ext.mentions = finds_to_mentions(finds, doc.text)
@@ -86,6 +87,11 @@ def document_to_extraction(doc: Document) -> Extraction:
         ext.plans.extend(plans.sentence_plans(ctx))
         evidence.extend(services.sentence_evidence(ctx))
     ext.facts = facts.merge_facts(ext.facts)
+    # Table facts stay beside the sentence facts they may restate: a table is evidence of
+    # its own, with its own page, and `rule` tells them apart.
+    cell_facts, cell_skips = tables.table_facts(doc)
+    ext.facts.extend(facts.merge_facts(cell_facts))
+    ext.mentions.extend(cell_skips)
     ext.events = events.merge_events(ext.events)
     ext.plans = plans.merge_plans(ext.plans)
     ext.services = services.resolve(doc.doc_id, evidence)

@@ -79,10 +79,15 @@ def _continues(previous: str, line: str) -> bool:
     return len(last_line) >= WRAP_MIN_CHARS and not _SENTENCE_END.search(last_line)
 
 
-def text_to_segments(text: str, nlp: Language | None = None) -> Iterator[tuple[int, Doc]]:
-    """(absolute start, spaCy doc) for every paragraph, processed with `nlp.pipe`."""
+def text_to_segments(
+    text: str, nlp: Language | None = None, skip: tuple[tuple[int, int], ...] = ()
+) -> Iterator[tuple[int, Doc]]:
+    """(absolute start, spaCy doc) for every paragraph, processed with `nlp.pipe`.
+    Paragraphs overlapping a `skip` span (table rows of a PDF) are left out."""
     nlp = nlp or get_nlp()
     spans = text_to_spans(text)
+    if skip:
+        spans = [(s, e) for s, e in spans if not any(s < b and a < e for a, b in skip)]
     # A line break inside a paragraph (wrapped PDF text) is tokenised as a space, so phrases
     # broken over two lines still match; same length, so every offset stays valid.
     docs = nlp.pipe(text[s:e].replace("\n", " ") for s, e in spans)

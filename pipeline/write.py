@@ -25,7 +25,9 @@ from pipeline.types import Document, Event, Extraction, Fact, Mention, Plan, Ser
 
 SCHEMA_VERSION = "1"
 
-TABLE_NAMES: tuple[str, ...] = ("documents", "facts", "events", "plans", "services", "mentions")
+TABLE_NAMES: tuple[str, ...] = (
+    "documents", "facts", "events", "plans", "services", "mentions", "tables"
+)
 
 # Columns the rows of a table are sorted on (after doc_id, start_char, end_char) and that,
 # with the offsets, make up a row's identity for its `id`.
@@ -35,6 +37,7 @@ ROW_KEYS: dict[str, list[str]] = {
     "plans": ["country", "kind", "start_year", "end_year"],
     "services": ["country", "service", "status"],
     "mentions": ["label", "normalised"],
+    "tables": ["page", "table", "row", "column"],
 }
 
 ID_PREFIX: dict[str, str] = {
@@ -43,6 +46,7 @@ ID_PREFIX: dict[str, str] = {
     "plans": "p_",
     "services": "s_",
     "mentions": "m_",
+    "tables": "t_",
 }
 
 _CODE = pa.dictionary(pa.int32(), pa.string())
@@ -131,6 +135,16 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("label", _CODE),
             pa.field("text", pa.string()),
             pa.field("normalised", pa.string()),
+        )
+        + _PROVENANCE
+    ),
+    # One row per cell of a table found in a PDF (an extension of the data contract).
+    "tables": pa.schema(
+        _head(
+            pa.field("table", pa.int32(), nullable=False),
+            pa.field("row", pa.int32(), nullable=False),
+            pa.field("column", pa.int32(), nullable=False),
+            pa.field("text", pa.string()),
         )
         + _PROVENANCE
     ),
@@ -247,12 +261,29 @@ def _mention_row(mention: Mention, doc: Document, sentence: str | None) -> dict[
     }
 
 
+def _cell_rows(ext: Extraction) -> list[dict[str, Any]]:
+    """Table cells; `sentence` is the cell's whole row as it stands in the document text."""
+    doc = ext.document
+    rows: dict[tuple[int, int], tuple[int, int]] = {}
+    for c in doc.table_cells:
+        a, b = rows.get((c.table, c.row), (c.start, c.end))
+        rows[(c.table, c.row)] = (min(a, c.start), max(b, c.end))
+    return [
+        {"doc_id": doc.doc_id, "country": doc.country, "table": c.table, "row": c.row,
+         "column": c.column, "text": c.text, "start_char": c.start, "end_char": c.end,
+         "page": c.page, "sentence": doc.text[slice(*rows[(c.table, c.row)])],
+         "rule": "pdfplumber:find_tables"}
+        for c in doc.table_cells
+    ]
+
+
 _ROW_BUILDERS: dict[str, Callable[[Extraction], list[dict[str, Any]]]] = {
     "facts": lambda ext: [_fact_row(f, ext.document) for f in ext.facts],
     "events": lambda ext: [_event_row(e, ext.document) for e in ext.events],
     "plans": lambda ext: [_plan_row(p, ext.document) for p in ext.plans],
     "services": lambda ext: [_service_row(s, ext.document) for s in ext.services],
     "mentions": _mention_rows,
+    "tables": _cell_rows,
 }
 
 
