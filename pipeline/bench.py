@@ -235,7 +235,7 @@ def run_bench(size_mb: float, repeat: int, corpus: Path, out: Path | None) -> in
         Row("  extract", split.get("extract", 0.0), "matchers, figures, years, mentions"),
         Row("  link", link, "facts, events, plans, services"),
         Row("write: build tables", table_s, "rows, sort, ids, Arrow"),
-        Row("write: Parquet files", parquet_s, "atomic write of six files"),
+        Row("write: Parquet files", parquet_s, "atomic write of seven files"),
     ]
     header = f"{'stage':<32} {'seconds':>8} {'words/s':>11} {'pages/s':>9} {'x base':>7}  note"
     print(header)

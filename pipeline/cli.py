@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.pdf import PdfSettings
 
 DEFAULT_OUT = Path("outputs")
 DEFAULT_GOLD_DIR = Path("corpus/gold")
@@ -36,6 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="folder for the Parquet tables (default: outputs)")
     ext.add_argument("--quiet", action="store_true",
                      help="do not print per-document progress to stderr")
+    ext.add_argument("--max-pages", type=_positive_int, default=PdfSettings.max_pages,
+                     metavar="N", help="refuse PDFs with more pages than this (error row; "
+                     f"default: {PdfSettings.max_pages})")
+    ext.add_argument("--pdf-time-limit", type=_positive_float,
+                     default=PdfSettings.time_limit_s, metavar="SECONDS",
+                     help="give up on a PDF that takes longer to read (error row; "
+                     f"default: {PdfSettings.time_limit_s:g})")
+    ext.add_argument("--no-tables", action="store_true",
+                     help="do not look for tables in PDFs (faster; no tables rows or "
+                     "table facts)")
 
     ev = sub.add_parser(
         "evaluate",
@@ -55,6 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
 def _extract(args: argparse.Namespace) -> int:
     from pipeline.pipeline import run
 
@@ -66,7 +91,10 @@ def _extract(args: argparse.Namespace) -> int:
         print(f"error: --out {args.out} exists and is not a folder", file=sys.stderr)
         return 2
     try:
-        result = run(args.paths, args.out, progress=None if args.quiet else _progress)
+        settings = PdfSettings(max_pages=args.max_pages, time_limit_s=args.pdf_time_limit,
+                               tables=not args.no_tables)
+        result = run(args.paths, args.out, progress=None if args.quiet else _progress,
+                     pdf=settings)
     except OSError as exc:
         print(f"error: cannot write the tables to {args.out}/: {exc}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ from pipeline import events, facts, plans, services, tables
 from pipeline.extract import SentenceFinds, build_matchers, find, finds_to_mentions
 from pipeline.ingest import discover_inputs, read_document
 from pipeline.link import Context
+from pipeline.pdf import PdfSettings
 from pipeline.segment import segments_to_sentences, text_to_segments
 from pipeline.types import Document, Extraction, Mention
 from pipeline.write import extractions_to_tables, write_tables
@@ -111,13 +112,15 @@ def run(
     inputs: list[Path],
     out_dir: Path,
     progress: Callable[[int, int, Document, Extraction], None] | None = _report,
+    pdf: PdfSettings | None = None,
 ) -> RunResult:
-    """Extract every input file and write the tables; bad files are recorded, not fatal."""
+    """Extract every input file and write the tables; bad files are recorded, not fatal.
+    `pdf` sets the page and time limits for PDFs (defaults: `PdfSettings()`)."""
     paths = discover_inputs(inputs)
     load_rules()
     extractions = []
     for i, path in enumerate(paths, 1):
-        doc = read_document(path)
+        doc = read_document(path, pdf)
         ext = document_to_extraction(doc)
         extractions.append(ext)
         if progress:
