@@ -109,7 +109,8 @@ def _compound_words() -> frozenset[str]:
 _SOFT_BREAK = "\ufffe\x02"
 _SOFT_RE = re.compile(r"(\w*)[\ufffe\x02]\s*(\w*)")
 _HYPHENATED_WORD = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+)\b")
-_LINE_RE = re.compile(r"[^\r\n]+")
+# A physical line: up to a line break, or up to and including a soft hyphenation mark.
+_PHYSICAL_LINE_RE = re.compile(r"[^\r\n\ufffe\x02]+[\ufffe\x02]?|[\ufffe\x02]")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
 _DIGITS = re.compile(r"\d+")
 MIN_TABLE_PATHS = 4  # drawn path objects on a page before pdfplumber looks for a table
@@ -120,32 +121,35 @@ MIN_VISIBLE_CHARS = 10  # per page, on average: fewer means no usable text layer
 
 
 def _page_lines(textpage: object) -> list[Line]:
-    """Lines of one page with the geometry the paragraph rules need (a few calls per line)."""
+    """Physical lines of one page with the geometry the paragraph rules need (a few calls
+    per line). pdfium joins a line that ends in a hyphenation with the next one (marking the
+    hyphen U+FFFE), even across a column break: such lines are split back at the mark, which
+    stays at the end of the first part."""
     import pypdfium2.raw as pdfium_c
 
     n = pdfium_c.FPDFText_CountChars(textpage)
     if n <= 0:
         return []
     text = textpage.get_text_range(0, n)  # type: ignore[attr-defined]
+    if len(text) != n:  # index i of the text must be character i of the page
+        text = text[:n].ljust(n)
     x, y = ctypes.c_double(), ctypes.c_double()
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     lines = []
-    for m in _LINE_RE.finditer(text):
+    for m in _PHYSICAL_LINE_RE.finditer(text):
         raw = m.group()
-        stripped = raw.strip()
-        if not stripped:
+        if not raw.strip():
             continue
         first = m.start() + len(raw) - len(raw.lstrip())
         last = m.start() + len(raw.rstrip()) - 1
-        if last >= n:
-            break
+        ink = last - 1 if text[last] in _SOFT_BREAK and last > first else last
         pdfium_c.FPDFText_GetCharOrigin(textpage, first, x, y)
         x0, y0 = x.value, y.value
-        pdfium_c.FPDFText_GetCharOrigin(textpage, last, x, y)
+        pdfium_c.FPDFText_GetCharOrigin(textpage, ink, x, y)
         y_end = y.value
-        pdfium_c.FPDFText_GetCharBox(textpage, last, left, right, bottom, top)
+        pdfium_c.FPDFText_GetCharBox(textpage, ink, left, right, bottom, top)
         size = pdfium_c.FPDFText_GetFontSize(textpage, first)
-        lines.append(Line(stripped, x0, max(right.value, x0), y0, y_end, round(size, 1)))
+        lines.append(Line(raw.strip(), x0, max(right.value, x0), y0, y_end, round(size, 1)))
     return lines
 
 
@@ -172,14 +176,29 @@ def _open(path: Path) -> object:
         message = str(exc)
         if "password" in message.lower():
             raise PdfError("encrypted PDF (password-protected): cannot read its text") from exc
+        if _has_no_pages(path):
+            raise PdfError("PDF has no pages") from exc
         raise PdfError(f"corrupt or unreadable PDF: {message}") from exc
+
+
+def _has_no_pages(path: Path) -> bool:
+    """pdfium refuses a well-formed PDF without pages; pdfminer tells that case apart."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(path) as pdf:
+            return len(pdf.pages) == 0
+    except Exception:  # pdfminer raises many unrelated types on bad input
+        return False
 
 
 # --------------------------------------------------------------------------- furniture
 
 
 def _furniture_key(line: Line) -> str:
-    return f"{_DIGITS.sub('#', line.text.casefold())}@{round(line.size)}"
+    """Same words (digits aside), same size, same height on the page: a running header or
+    footer; a body line that happens to repeat is hardly ever at the same height."""
+    return f"{_DIGITS.sub('#', line.text.casefold())}@{round(line.size)}@{round(line.y)}"
 
 
 def _is_page_number(text: str) -> bool:
@@ -301,8 +320,10 @@ def _page_layout(lines: list[Line], columns: Columns) -> _PageLayout:
     runs: list[list[Line]] = []
     for ln in lines:
         prev = runs[-1][-1] if runs else None
+        # A run also ends where lines get much shorter: one column across, then two.
         if prev is not None and abs(prev.size - ln.size) <= 0.6 and abs(prev.x0 - ln.x0) <= 15 \
-                and 0.3 * pitch < prev.y_end - ln.y <= 1.6 * pitch:
+                and 0.3 * pitch < prev.y_end - ln.y <= 1.6 * pitch \
+                and prev.x1 - ln.x1 <= 0.25 * (prev.x1 - prev.x0):
             runs[-1].append(ln)
         else:
             runs.append([ln])
