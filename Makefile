@@ -10,6 +10,7 @@ OUT    ?= outputs
 DEVSET ?= ../shared/devset
 DEV_OUT ?= outputs-dev
 BENCH_ARGS ?=
+BENCH_PDF_ARGS ?=
 
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -40,9 +41,11 @@ check-dev: venv
 	$(PY) -m pipeline extract $(DEVSET)/reports --out $(DEV_OUT) --quiet
 	$(PY) -m pipeline evaluate --out $(DEV_OUT) --gold $(DEVSET)/gold.csv --show --by-rule
 
-# Throughput of the text pipeline against bare spaCy tokenisation (make bench BENCH_ARGS="--size-mb 5").
+# Throughput of the text pipeline against bare spaCy tokenisation (make bench BENCH_ARGS="--size-mb 5"),
+# then of PDF ingest against bare pypdfium2 and pdfplumber (BENCH_PDF_ARGS="--pages 64").
 bench: venv
 	$(PY) -m pipeline.bench $(BENCH_ARGS)
+	$(PY) -m pipeline.bench_pdf $(BENCH_PDF_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check pipeline tests

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -131,14 +132,16 @@ def _normalise_piece(piece: str) -> str:
     return "".join(table.get(ch, ch) for ch in unicodedata.normalize("NFC", piece))
 
 
-def normalise_text(raw: str) -> tuple[str, tuple[int, ...]]:
+def normalise_text(raw: str) -> tuple[str, array[int]]:
     """Normalised text and, per output character, the offset of the raw character it came from.
 
     Length-faithful except where a character expands (ligatures), is removed (soft hyphen,
-    zero-width, BOM) or merges (CRLF, NFC composition); runs of spaces are kept.
+    zero-width, BOM) or merges (CRLF, NFC composition); runs of spaces are kept. The offsets
+    are a compact array (4 bytes a character, not a Python int each), so memory stays small
+    for long reports.
     """
     out: list[str] = []
-    offsets: list[int] = []
+    offsets: array[int] = array("i")
     pos = 0
     for m in _SPECIAL_RE.finditer(raw):
         if m.start() > pos:
@@ -150,7 +153,7 @@ def normalise_text(raw: str) -> tuple[str, tuple[int, ...]]:
         pos = m.end()
     out.append(raw[pos:])
     offsets.extend(range(pos, len(raw)))
-    return "".join(out), tuple(offsets)
+    return "".join(out), offsets
 
 
 # --------------------------------------------------------------------------- decoding
@@ -232,7 +235,7 @@ def _read_text(data: bytes) -> tuple[str, str]:
     return decode_bytes(data)
 
 
-def _to_normalised(raw_offsets: Iterable[int], source_offsets: tuple[int, ...]) -> tuple[int, ...]:
+def _to_normalised(raw_offsets: Iterable[int], source_offsets: Sequence[int]) -> tuple[int, ...]:
     """Raw offsets → offsets in the normalised text (first character at or after each)."""
     return tuple(bisect_left(source_offsets, off) for off in raw_offsets)
 
@@ -421,7 +424,7 @@ def read_document(path: Path, pdf_settings: PdfSettings | None = None) -> Docume
     return with_metadata(doc)
 
 
-def _tables_to_normalised(pdf: PdfText, text: str, offsets: tuple[int, ...]) -> dict[str, Any]:
+def _tables_to_normalised(pdf: PdfText, text: str, offsets: Sequence[int]) -> dict[str, Any]:
     """Table cells and spans with offsets moved into the normalised text."""
     def move(start: int, end: int) -> tuple[int, int]:
         a, b = _to_normalised((start, end), offsets)

@@ -6,6 +6,7 @@ row back to the exact characters of `Document.text` it was read from.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -46,7 +47,7 @@ class Document:
     table_cells: tuple[TableCell, ...] = field(default=(), repr=False)
     table_spans: tuple[tuple[int, int], ...] = ()
     # For each character of `text`, its offset in the raw decoded source (faithful map).
-    source_offsets: tuple[int, ...] = field(default=(), repr=False)
+    source_offsets: Sequence[int] = field(default=(), repr=False, compare=False)
 
     @property
     def n_chars(self) -> int:

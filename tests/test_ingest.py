@@ -102,7 +102,7 @@ NORMALISATION_CASES = [
 def test_normalise_text(raw: str, text: str, offsets: tuple[int, ...]) -> None:
     got_text, got_offsets = normalise_text(raw)
     assert got_text == text
-    assert got_offsets == offsets
+    assert tuple(got_offsets) == offsets
 
 
 def test_source_offsets_point_at_the_raw_characters() -> None:
@@ -156,7 +156,7 @@ def test_cp1252_file(tmp_path: Path) -> None:
     assert doc.status == "ok"
     assert doc.encoding == "cp1252"
     assert doc.text == 'Caf\u00e9 r\u00e9sum\u00e9 "quoted"'
-    assert doc.source_offsets == tuple(range(len(doc.text)))
+    assert list(doc.source_offsets) == list(range(len(doc.text)))
 
 
 def test_cp1252_portuguese_not_read_as_cp1250(tmp_path: Path) -> None:
