@@ -307,6 +307,7 @@ class _PageLayout:
     pitch: float
     columns: Columns
     run_edges: dict[int, float]  # id(line) -> edge of its run
+    left: float = 0.0  # left-most start of a line on the page
 
     def right_edge(self, line: Line) -> float:
         return self.run_edges.get(id(line)) or self.columns.right_edge(line)
@@ -321,7 +322,8 @@ def _page_layout(lines: list[Line], columns: Columns) -> _PageLayout:
     for ln in lines:
         prev = runs[-1][-1] if runs else None
         # A run also ends where lines get much shorter: one column across, then two.
-        if prev is not None and abs(prev.size - ln.size) <= 0.6 and abs(prev.x0 - ln.x0) <= 15 \
+        if prev is not None and abs(prev.size - ln.size) <= 0.6 \
+                and abs(prev.x0 - ln.x0) <= max(15.0, 3 * ln.size) \
                 and 0.3 * pitch < prev.y_end - ln.y <= 1.6 * pitch \
                 and prev.x1 - ln.x1 <= 0.25 * (prev.x1 - prev.x0):
             runs[-1].append(ln)
@@ -332,7 +334,7 @@ def _page_layout(lines: list[Line], columns: Columns) -> _PageLayout:
         if len(run) >= 2:
             edge = max(ln.x1 for ln in run)
             edges.update((id(ln), edge) for ln in run)
-    return _PageLayout(pitch, columns, edges)
+    return _PageLayout(pitch, columns, edges, min((ln.x0 for ln in lines), default=0.0))
 
 
 def wrapped(a: Line, b: Line, layout: _PageLayout) -> bool:
@@ -360,7 +362,17 @@ def continues(a: Line, b: Line, layout: _PageLayout) -> bool:
             b.x0 - a.x0 < 0.5 * (layout.right_edge(a) - a.x0)):
         return False  # first-line indent
     # Same column, next line; or b is level with / above a: the next column or page.
-    return wrapped(a, b, layout)
+    if wrapped(a, b, layout):
+        return True
+    # A centred title or heading over two lines.
+    return 0.3 * layout.pitch < dy and _centred(a, b, layout)
+
+
+def _centred(a: Line, b: Line, layout: _PageLayout) -> bool:
+    """Two lines centred on the same axis, neither at the left margin (a title)."""
+    indent = layout.left + 2 * a.size
+    return (a.x0 > indent and b.x0 > indent
+            and abs((a.x0 + a.x1) / 2 - (b.x0 + b.x1) / 2) < max(a.size, 6.0))
 
 
 def _join_key(left: str, right: str) -> str:
