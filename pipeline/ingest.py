@@ -417,6 +417,7 @@ def read_document(path: Path, pdf_settings: PdfSettings | None = None) -> Docume
         text=text,
         n_pages=n_pages,
         encoding=encoding,
+        warning=pdf.warning if pdf else None,
         page_starts=_to_normalised(pdf.page_starts if pdf else [], offsets),
         source_offsets=offsets,
         **(_tables_to_normalised(pdf, text, offsets) if pdf else {}),

@@ -85,6 +85,7 @@ class PdfText:
     page_starts: list[int] = field(default_factory=list)  # where pages 2..n start
     cells: list[CellSpan] = field(default_factory=list)
     table_spans: list[tuple[int, int]] = field(default_factory=list)
+    warning: str | None = None  # e.g. the table finder failed: text kept, tables left out
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -575,18 +576,21 @@ def read_pdf(path: Path, settings: PdfSettings | None = None) -> PdfText:
     visible = sum(len(ln.text) for lines in pages for ln in lines)
     if visible < MIN_VISIBLE_CHARS * n_pages:
         raise PdfError("no text layer — scanned PDF? OCR is not supported")
-    tables = _tables(path, table_pages)
+    tables, warning = _tables(path, table_pages)
     _check_time(started, settings, n_pages, n_pages)
-    return _assemble(drop_furniture(pages, heights), heights, tables, n_pages)
+    out = _assemble(drop_furniture(pages, heights), heights, tables, n_pages)
+    out.warning = warning
+    return out
 
 
-def _tables(path: Path, table_pages: list[int]) -> dict[int, list[RawTable]]:
+def _tables(path: Path, table_pages: list[int]) -> tuple[dict[int, list[RawTable]], str | None]:
+    """Tables of the candidate pages; a failure of the table finder loses only the tables."""
     if not table_pages:
-        return {}
+        return {}, None
     try:
-        return _find_tables(path, table_pages)
+        return _find_tables(path, table_pages), None
     except Exception as exc:  # pdfminer raises many unrelated types on odd drawings
-        raise PdfError(f"tables could not be read: {type(exc).__name__}: {exc}") from exc
+        return {}, f"tables not read (pdfplumber: {type(exc).__name__}: {exc})"
 
 
 def _check_time(started: float, settings: PdfSettings, done: int, total: int) -> None:

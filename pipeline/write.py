@@ -87,6 +87,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("status", _CODE),
             pa.field("error", pa.string()),
             pa.field("encoding", pa.string()),
+            pa.field("warning", pa.string()),
         ]
     ),
     "facts": pa.schema(
@@ -170,6 +171,7 @@ def _document_row(doc: Document) -> dict[str, Any]:
         "status": doc.status,
         "error": doc.error,
         "encoding": doc.encoding,
+        "warning": doc.warning,
     }
 
 

@@ -274,3 +274,18 @@ def test_tables_can_be_switched_off(tmp_path: Path, rendered) -> None:
     with_tables = read_pdf(path)
     without = read_pdf(path, PdfSettings(tables=False))
     assert with_tables.cells and not without.cells and not without.table_spans
+
+
+def test_a_failing_table_finder_loses_only_the_tables(tmp_path: Path, rendered, monkeypatch):
+    import pdfplumber.page
+
+    def broken(self, *args, **kwargs):
+        raise ValueError("odd drawing")
+
+    monkeypatch.setattr(pdfplumber.page.Page, "find_tables", broken)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(rendered["000_289c31b38d7f41f3"].data)
+    doc = read_document(path)
+    assert doc.status == "ok" and not doc.table_cells
+    assert doc.warning == "tables not read (pdfplumber: ValueError: odd drawing)"
+    assert "approximately 361 400 syringes" in doc.text
