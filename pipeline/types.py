@@ -6,6 +6,7 @@ row back to the exact characters of `Document.text` it was read from.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -59,13 +60,7 @@ class Document:
         """1-based page of a character offset, or None for non-paged formats."""
         if self.format != "pdf":
             return None
-        page = 1
-        for start in self.page_starts:
-            if offset >= start:
-                page += 1
-            else:
-                break
-        return page
+        return bisect_right(self.page_starts, offset) + 1
 
 
 @dataclass(frozen=True)
