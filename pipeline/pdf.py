@@ -456,53 +456,106 @@ def _find_tables(path: Path, pages: list[int]) -> dict[int, list[RawTable]]:
 # --------------------------------------------------------------------------- assembly
 
 
+@dataclass
+class _Para:
+    """A paragraph being assembled: its lines, which of them start a page, its last line."""
+
+    lines: list[str]
+    page_at: list[int]
+    last: Line
+    layout: _PageLayout
+
+    def add(self, line: Line, layout: _PageLayout) -> None:
+        self.lines.append(line.text)
+        self.last, self.layout = line, layout
+
+    def takes(self, line: Line, layout: _PageLayout) -> bool:
+        """Does `line` continue this paragraph (on the same page, or the next)?"""
+        if layout is self.layout:
+            return continues(self.last, line, layout)
+        return abs(self.last.size - line.size) <= 0.6 and wrapped(self.last, line, self.layout)
+
+    def unfinished(self) -> bool:
+        """Wrapped at its last line so far: the text must go on somewhere."""
+        last = self.last
+        if last.text[-1] in "-\ufffe\x02":
+            return True  # broken inside a word
+        if _SENTENCE_END.search(last.text):
+            return False
+        char_width = (last.x1 - last.x0) / max(len(last.text), 1)
+        return last.x1 >= self.layout.right_edge(last) - 3 * char_width
+
+
 class _Builder:
-    """Accumulates the document text with page starts, table cells and table spans."""
+    """Accumulates the document text with page starts, table cells and table spans.
+
+    A body paragraph that is interrupted, unfinished, by smaller print (a footnote at the
+    foot of a page, a caption, a box) is held back; if a later line continues it,
+    it is resumed, and the interrupting paragraphs follow it in the text. So a sentence
+    running over a page break past a footnote stays one sentence.
+    """
 
     def __init__(self, hyphenated: frozenset[str]) -> None:
         self.parts: list[str] = []
         self.pos = 0
         self.hyphenated = hyphenated
         self.out = PdfText(text="", n_pages=0)
-        self.open: list[str] = []  # lines of the paragraph being built
-        self.open_page_at: list[int] = []  # indexes in `open` of lines that start a page
-        self.open_last: Line | None = None
-        self.open_layout: _PageLayout | None = None
+        self.open: _Para | None = None  # the paragraph receiving lines
+        self.held: _Para | None = None  # an unfinished paragraph interrupted by a float
+        self.floats: list[_Para] = []  # finished paragraphs that came while one was held
         self.page_start_pending = False
 
-    def _emit(self, text: str) -> None:
+    def _emit(self, para: _Para) -> None:
+        text, starts = join_lines(para.lines, self.hyphenated)
         if self.parts:
             self.parts.append("\n\n")
             self.pos += 2
+        self.out.page_starts.extend(self.pos + starts[k] for k in para.page_at)
         self.parts.append(text)
         self.pos += len(text)
 
     def flush(self) -> None:
-        if self.open:
-            text, starts = join_lines(self.open, self.hyphenated)
-            base = self.pos + (2 if self.parts else 0)
-            self.out.page_starts.extend(base + starts[k] for k in self.open_page_at)
-            self._emit(text)
-        self.open, self.open_last, self.open_page_at = [], None, []
+        """Emit everything pending, in reading order: held paragraph, floats, open one."""
+        for para in [self.held, *self.floats, self.open]:
+            if para is not None:
+                self._emit(para)
+        self.open, self.held, self.floats = None, None, []
 
     def new_page(self) -> None:
         self.page_start_pending = True
 
     def add_line(self, line: Line, layout: _PageLayout) -> None:
-        last = self.open_last
-        if last is not None and self.open_layout is not None and (
-            continues(last, line, layout) if layout is self.open_layout
-            else abs(last.size - line.size) <= 0.6 and wrapped(last, line, self.open_layout)
-        ):
-            self.open.append(line.text)
+        marker = self.page_start_pending
+        self.page_start_pending = False
+        if self.open is not None and self.open.takes(line, layout):
+            self.open.add(line, layout)
+        elif self.held is not None and self.held.takes(line, layout):
+            if self.open is not None:  # the float ends; its page start moves to the resumed line
+                marker = marker or bool(self.open.page_at and self.open.page_at[0] == 0)
+                self.open.page_at = [k for k in self.open.page_at if k]
+                self.floats.append(self.open)
+            self.open, self.held = self.held, None
+            self.open.add(line, layout)
         else:
+            self._start(line, layout)
+        if marker:
+            self.open.page_at.append(len(self.open.lines) - 1)  # type: ignore[union-attr]
+
+    def _start(self, line: Line, layout: _PageLayout) -> None:
+        """`line` starts a new paragraph: decide what happens to the one before."""
+        current = self.open
+        if current is not None and self.held is None and current.unfinished() \
+                and line.size < current.last.size - 0.6:
+            self.held = current  # interrupted by smaller print: wait for its continuation
+        elif self.held is not None and current is not None \
+                and abs(self.held.last.size - line.size) > 0.6:
+            self.floats.append(current)  # one more float while the paragraph waits
+        else:
+            if current is not None and self.held is not None:
+                self.floats.append(current)
+                self.open = None
             self.flush()
-            self.open = [line.text]
-        if self.page_start_pending:
-            # The first line of a new page (maybe inside a paragraph running over the break).
-            self.open_page_at.append(len(self.open) - 1)
-            self.page_start_pending = False
-        self.open_last, self.open_layout = line, layout
+        self.open = _Para([line.text], [], line, layout)
 
     def add_table(self, table: RawTable, index: int) -> None:
         self.flush()

@@ -62,6 +62,7 @@ class Rendered:
     table_rows: list[list[str]] = field(default_factory=list)
     # For each body paragraph, the 1-based pages its lines were printed on.
     paragraph_pages: list[tuple[str, list[int]]] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- text
@@ -118,11 +119,21 @@ class _Doc(FPDF):
         self.core_fonts_encoding = "windows-1252"  # curly quotes, en dashes
 
 
+FOOTNOTES = (
+    "Figures for the capital region only.",
+    "Data reported by the national focal point.",
+    "Provisional data, subject to revision.",
+    "Includes programmes run in prisons.",
+    "Estimates based on the last national survey.",
+)
+
+
 class _Flow:
     """Places lines of text into one or two columns, page after page."""
 
-    def __init__(self, pdf: _Doc, header: str, out: Rendered) -> None:
+    def __init__(self, pdf: _Doc, header: str, out: Rendered, footnotes: bool = False) -> None:
         self.pdf, self.header, self.out = pdf, header, out
+        self.footnotes = footnotes
         self.columns = 1
         self.col = 0
         self.y = MARGIN_TOP
@@ -140,6 +151,7 @@ class _Flow:
         return MARGIN_X + self.col * (self.width + GUTTER)
 
     def new_page(self) -> None:
+        self.footnote()
         self.pdf.add_page()
         self.page = self.pdf.page_no()
         if self.page > 1:
@@ -159,6 +171,15 @@ class _Flow:
             self.col, self.y = 1, self.top
         else:
             self.new_page()
+
+    def footnote(self) -> None:
+        """A small footnote at the foot of a body page, after its text in the stream."""
+        if not self.footnotes or self.page < 2:
+            return
+        self.pdf.set_font("Helvetica", size=8)
+        note = f"{self.page} {FOOTNOTES[self.page % len(FOOTNOTES)]}"
+        self.pdf.text(MARGIN_X, PAGE_H - MARGIN_BOTTOM + 20, note)
+        self.out.footnotes.append(note)
 
     # text
     def wrap(self, text: str, size: float) -> list[str]:
@@ -252,20 +273,22 @@ def _table(flow: _Flow, rows: list[list[str]]) -> None:
     flow.y += BODY_LEAD
 
 
-def render_report(text: str, table_rows: list[list[str]] | None = None) -> Rendered:
-    """A report-like PDF of a text report (title page, body, optional table page); laid out
-    twice, so that the footer can say "Page n of N"."""
-    first = _render(text, table_rows, 0)
-    return _render(text, table_rows, first.n_pages)
+def render_report(text: str, table_rows: list[list[str]] | None = None,
+                  footnotes: bool = False) -> Rendered:
+    """A report-like PDF of a text report (title page, body, optional table page, optional
+    footnotes); laid out twice, so that the footer can say "Page n of N"."""
+    first = _render(text, table_rows, 0, footnotes)
+    return _render(text, table_rows, first.n_pages, footnotes)
 
 
-def _render(text: str, table_rows: list[list[str]] | None, total_pages: int) -> Rendered:
+def _render(text: str, table_rows: list[list[str]] | None, total_pages: int,
+            footnotes: bool) -> Rendered:
     title, blocks = paragraphs(text)
     header = title if len(title) < 90 else title[:87] + "..."
     out = Rendered(data=b"", n_pages=0, title=title, header=header)
     pdf = _Doc()
     pdf.total_pages = total_pages
-    flow = _Flow(pdf, header, out)
+    flow = _Flow(pdf, header, out, footnotes)
     flow.new_page()
     pdf.set_font("Helvetica", style="B", size=22)
     for i, line in enumerate(flow.wrap(title, 22)):
@@ -279,6 +302,7 @@ def _render(text: str, table_rows: list[list[str]] | None, total_pages: int) -> 
     if table_rows:
         out.table_rows = table_rows
         _table(flow, table_rows)
+    flow.footnote()
     out.n_pages = pdf.page_no()
     out.data = bytes(pdf.output())
     return out

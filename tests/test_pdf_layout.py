@@ -203,6 +203,22 @@ def test_two_columns_read_in_column_order(tmp_path: Path) -> None:
         assert doc.page_of(start) == pages[0], para[:30]
 
 
+def test_a_footnote_does_not_split_a_paragraph_running_over_the_page(tmp_path: Path) -> None:
+    text = _long_report(30)
+    r = render_report(text, footnotes=True)
+    assert len(r.footnotes) >= 3
+    path = tmp_path / "footnotes.pdf"
+    path.write_bytes(r.data)
+    doc = read_document(path)
+    got = doc.text.split("\n\n")
+    title, expected = paragraphs(text)
+    # The body reads whole and in order; each footnote is a paragraph of its own after the
+    # paragraph it interrupted.
+    assert [p for p in got if p not in r.footnotes] == [title, *expected]
+    assert sorted(p for p in got if p in r.footnotes) == sorted(r.footnotes)
+    assert any(len(pages) > 1 for _, pages in r.paragraph_pages)
+
+
 def _starts(text: str) -> list[int]:
     """Offsets of the paragraphs after the title."""
     return [m.end() for m in re.finditer("\n\n", text)]
