@@ -475,6 +475,11 @@ class _Para:
             return continues(self.last, line, layout)
         return abs(self.last.size - line.size) <= 0.6 and wrapped(self.last, line, self.layout)
 
+    def resumed_by(self, line: Line) -> bool:
+        """After a float: the same print, and the line before was wrapped (the float's
+        height between them does not count as paragraph spacing)."""
+        return abs(self.last.size - line.size) <= 0.6 and wrapped(self.last, line, self.layout)
+
     def unfinished(self) -> bool:
         """Wrapped at its last line so far: the text must go on somewhere."""
         last = self.last
@@ -486,11 +491,26 @@ class _Para:
         return last.x1 >= self.layout.right_edge(last) - 3 * char_width
 
 
+_MID_SENTENCE_END = re.compile(r"(?:[a-z]|[-,\ufffe\x02])$")
+
+
+def _interrupted(para: _Para, line: Line) -> bool:
+    """Is `line` print of another size cutting into an unfinished paragraph? Smaller print
+    (a footnote, a caption) may cut in anywhere; larger print (a pull-quote, a box title)
+    only where the paragraph has stopped mid-sentence, since a heading follows a finished
+    paragraph."""
+    if not para.unfinished() or abs(para.last.size - line.size) <= 0.6:
+        return False
+    if line.size < para.last.size:
+        return True
+    return len(para.lines) >= 2 and bool(_MID_SENTENCE_END.search(para.last.text))
+
+
 class _Builder:
     """Accumulates the document text with page starts, table cells and table spans.
 
-    A body paragraph that is interrupted, unfinished, by smaller print (a footnote at the
-    foot of a page, a caption, a box) is held back; if a later line continues it,
+    A body paragraph that is interrupted, unfinished, by print of another size (a footnote
+    at the foot of a page, a caption, a pull-quote) is held back; if a later line continues it,
     it is resumed, and the interrupting paragraphs follow it in the text. So a sentence
     running over a page break past a footnote stays one sentence.
     """
@@ -529,7 +549,7 @@ class _Builder:
         self.page_start_pending = False
         if self.open is not None and self.open.takes(line, layout):
             self.open.add(line, layout)
-        elif self.held is not None and self.held.takes(line, layout):
+        elif self.held is not None and self.held.resumed_by(line):
             if self.open is not None:  # the float ends; its page start moves to the resumed line
                 marker = marker or bool(self.open.page_at and self.open.page_at[0] == 0)
                 self.open.page_at = [k for k in self.open.page_at if k]
@@ -544,9 +564,8 @@ class _Builder:
     def _start(self, line: Line, layout: _PageLayout) -> None:
         """`line` starts a new paragraph: decide what happens to the one before."""
         current = self.open
-        if current is not None and self.held is None and current.unfinished() \
-                and line.size < current.last.size - 0.6:
-            self.held = current  # interrupted by smaller print: wait for its continuation
+        if current is not None and self.held is None and _interrupted(current, line):
+            self.held = current  # a float cut into it: wait for its continuation
         elif self.held is not None and current is not None \
                 and abs(self.held.last.size - line.size) > 0.6:
             self.floats.append(current)  # one more float while the paragraph waits

@@ -31,6 +31,7 @@ MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 56.0, 72.0, 72.0
 GUTTER = 18.0
 BODY_SIZE, BODY_LEAD = 11.0, 14.5
 HEAD_SIZE, HEAD_LEAD = 13.0, 18.0
+QUOTE_SIZE, QUOTE_LEAD = 15.0, 19.0
 PARA_GAP = 9.0
 SINGLE_COLUMN_SHARE = 0.35  # of the first body page, before the text switches to two columns
 
@@ -63,6 +64,7 @@ class Rendered:
     # For each body paragraph, the 1-based pages its lines were printed on.
     paragraph_pages: list[tuple[str, list[int]]] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
+    pull_quotes: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- text
@@ -131,9 +133,11 @@ FOOTNOTES = (
 class _Flow:
     """Places lines of text into one or two columns, page after page."""
 
-    def __init__(self, pdf: _Doc, header: str, out: Rendered, footnotes: bool = False) -> None:
+    def __init__(self, pdf: _Doc, header: str, out: Rendered, footnotes: bool = False,
+                 quote: str = "") -> None:
         self.pdf, self.header, self.out = pdf, header, out
         self.footnotes = footnotes
+        self.quote = quote  # printed once, inside the first long paragraph
         self.columns = 1
         self.col = 0
         self.y = MARGIN_TOP
@@ -171,6 +175,19 @@ class _Flow:
             self.col, self.y = 1, self.top
         else:
             self.new_page()
+
+    def pull_quote(self) -> None:
+        """A pull-quote in larger print cutting into a paragraph (it repeats the quote)."""
+        quote, self.quote = self.quote, ""
+        lines = self.wrap(quote, QUOTE_SIZE)
+        self.need(QUOTE_LEAD * len(lines) + 2 * PARA_GAP)
+        self.y += PARA_GAP
+        for line in lines:
+            self.pdf.set_font("Helvetica", style="B", size=QUOTE_SIZE)
+            self.pdf.text(self.x, self.y + QUOTE_SIZE, line)
+            self.y += QUOTE_LEAD
+        self.y += PARA_GAP
+        self.out.pull_quotes.append(quote)
 
     def footnote(self) -> None:
         """A small footnote at the foot of a body page, after its text in the stream."""
@@ -222,7 +239,9 @@ class _Flow:
         pages = []
         if heading:
             self.need(lead * 3)  # keep a heading with the start of its paragraph
-        for line in lines:
+        for i, line in enumerate(lines):
+            if i == 3 and self.quote and not heading and len(lines) > 6:
+                self.pull_quote()
             self.need(lead)
             self.pdf.set_font("Helvetica", style="B" if heading else "", size=size)
             self.pdf.text(self.x, self.y + size, with_nbsp(line))
@@ -274,21 +293,21 @@ def _table(flow: _Flow, rows: list[list[str]]) -> None:
 
 
 def render_report(text: str, table_rows: list[list[str]] | None = None,
-                  footnotes: bool = False) -> Rendered:
+                  footnotes: bool = False, quote: str = "") -> Rendered:
     """A report-like PDF of a text report (title page, body, optional table page, optional
-    footnotes); laid out twice, so that the footer can say "Page n of N"."""
-    first = _render(text, table_rows, 0, footnotes)
-    return _render(text, table_rows, first.n_pages, footnotes)
+    footnotes and pull-quote); laid out twice, so that the footer can say "Page n of N"."""
+    first = _render(text, table_rows, 0, footnotes, quote)
+    return _render(text, table_rows, first.n_pages, footnotes, quote)
 
 
 def _render(text: str, table_rows: list[list[str]] | None, total_pages: int,
-            footnotes: bool) -> Rendered:
+            footnotes: bool, quote: str) -> Rendered:
     title, blocks = paragraphs(text)
     header = title if len(title) < 90 else title[:87] + "..."
     out = Rendered(data=b"", n_pages=0, title=title, header=header)
     pdf = _Doc()
     pdf.total_pages = total_pages
-    flow = _Flow(pdf, header, out, footnotes)
+    flow = _Flow(pdf, header, out, footnotes, quote)
     flow.new_page()
     pdf.set_font("Helvetica", style="B", size=22)
     for i, line in enumerate(flow.wrap(title, 22)):

@@ -219,6 +219,19 @@ def test_a_footnote_does_not_split_a_paragraph_running_over_the_page(tmp_path: P
     assert any(len(pages) > 1 for _, pages in r.paragraph_pages)
 
 
+def test_a_pull_quote_does_not_split_the_paragraph_it_cuts_into(tmp_path: Path) -> None:
+    text = _long_report(12)
+    quote = "Harm reduction services reach more people every year"
+    r = render_report(text, quote=quote)
+    assert r.pull_quotes == [quote]
+    path = tmp_path / "quote.pdf"
+    path.write_bytes(r.data)
+    got = read_document(path).text.split("\n\n")
+    title, expected = paragraphs(text)
+    assert [p for p in got if p != quote] == [title, *expected]
+    assert got.count(quote) == 1
+
+
 def _starts(text: str) -> list[int]:
     """Offsets of the paragraphs after the title."""
     return [m.end() for m in re.finditer("\n\n", text)]
