@@ -318,3 +318,25 @@ def test_a_failing_table_finder_loses_only_the_tables(tmp_path: Path, rendered, 
     assert doc.status == "ok" and not doc.table_cells
     assert doc.warning == "tables not read (pdfplumber: ValueError: odd drawing)"
     assert "approximately 361 400 syringes" in doc.text
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.mark.skipif(not DEJAVU.exists(), reason="needs a Unicode TrueType font (DejaVu Sans)")
+def test_thin_and_narrow_spaces_keep_figures_whole(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    pdf.add_font("dejavu", "", str(DEJAVU))
+    pdf.set_font("dejavu", size=11)
+    pdf.text(56, 80, "Finland Country Drug Report 2030")
+    pdf.text(56, 110, "In 2029, approximately 361\u2009400 syringes were distributed and")
+    pdf.text(56, 124, "1\u202f605 clients were in opioid substitution treatment.")
+    (tmp_path / "in").mkdir()
+    pdf.output(str(tmp_path / "in" / "fi-thin.pdf"))
+    run([tmp_path / "in"], tmp_path / "out", progress=None)
+    facts = pd.read_parquet(tmp_path / "out" / "facts.parquet")
+    assert sorted(facts[["indicator", "value"]].values.tolist()) == [
+        ["nsp.syringes_distributed", 361400.0], ["ost.clients", 1605.0]]
