@@ -42,12 +42,21 @@ _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|bega
 _RETURNED = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
 )
+_HEDGE_WORDS = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|"
+                r"over\s+|nearly\s+|almost\s+|an estimated\s+)?")
 # A population estimate is stated as one; people "registered", "treated" use a service.
 _ESTIMATE_CUE = re.compile(r"\b(?:estimat\w*|assum\w*|number of|there (?:are|were)|population)\b",
                            re.I)
 _USING = re.compile(r"\s+(?:were\s+|was\s+)?(?:registered|treated|reached|receiving|received|"
                     r"served|enrolled|in treatment|in contact)\b", re.I)
+# "… reached around 3 900 people …": the people use a service; they are not an estimate.
+_USED_BY = re.compile(rf"\b(?:reached|reaching|served|serving|treated|in contact with|"
+                      rf"registered|supported|enrolled)\s+{_HEDGE_WORDS}$", re.I)
 _OTHER_SUBJECT = re.compile(r"\b(?:treatment|care|therapy)\b", re.I)
+# "… patients were receiving it": the object pronoun stands for a service named before.
+_PRONOUN = re.compile(r"\b(?:receiv\w*|us(?:e|es|ed|ing)|attend\w*|access\w*|join\w*|"
+                      r"enrol\w*|start\w*|benefit\w* from)\s+(?:it|them|this service|"
+                      r"these services)\b", re.I)
 _CLOSED = re.compile(r"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:closed|discontinued|"
                      r"shut down)\b", re.I)
 _HEDGE = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|"
@@ -57,7 +66,12 @@ _SUBSET = re.compile(rf"\b(?:of whom|of which|including|among them)\s+{_HEDGE}$"
 # "… compared with 2.9 million in 2012", "from 170 in 2012 to 39 in 2017": the same measure.
 _SAME_MEASURE = re.compile(
     r"\b(?:compared (?:with|to)|(?:up|down) from|from|to|and|versus|against)\s+"
-    rf"(?:(?:a|the|peak|level|high|low|of|total)\s+)*{_HEDGE}$",
+    rf"(?:(?:a|the|peak|level|high|low|of|total)\s+)*{_HEDGE}$"
+    # "… rose to 37 in 2018 and numbered 30 in 2019", "Serbia reported 91 deaths and
+    # Croatia 85": the same measure after a linking verb, or for another named place.
+    r"|\b(?:and|but|while|whereas)\s+(?:(?:numbered|totall?ed|stood at|reached|amounted to|"
+    r"was|were|rose to|fell to|increased to|decreased to|dropped to|grew to)\s+"
+    rf"|(?-i:[A-Z][\w-]+\s+){{1,3}}(?:(?:had|has|reported|recorded|counted)\s+)?){_HEDGE}$",
     re.I,
 )
 
@@ -160,18 +174,26 @@ _DIGIT_OR_YEAR = re.compile(r"\d")
 _LINKING = re.compile(
     r"(?:\s+(?:attributed|related|due|among|in|of|for|to|with|from|by|injecting|drug|use|"
     r"people|who|inject|drugs|pwid|the|a)){0,7}?"
-    r"\s+(?:was|were|totall?ed|amounted to|reached|stood at|numbered|rose to|fell to|"
+    r"(?:\s+(?:was|were|totall?ed|amounted to|reached|stood at|numbered|rose to|fell to|"
     r"increased to|decreased to|came to|(?:fell|rose|increased|decreased|declined|dropped|grew|"
-    r"went) from)\s+(?:(?:estimated\s+at|about|around|approximately|some|over|more\s+than|"
+    r"went) from))\s+(?:(?:estimated\s+at|about|around|approximately|some|over|more\s+than|"
     r"less\s+than|fewer\s+than|nearly|almost|roughly|a\s+total\s+of)\s+)?$",
     re.I,
 )
+
+
+_LABEL_COLON = re.compile(r"\s*(?:\([^)]{0,40}\))?\s*:\s*(?:about|around|approximately|some|over|"
+                          r"more than|less than|fewer than|nearly|almost|~)?\s*$", re.I)
 
 
 def noun_before(sf: SentenceFinds, fig: Figure) -> Counted | None:
     """'drug-induced deaths totalled 112', 'the clients were about 3 000' → the noun before."""
     base = sf.sentence.start
     clause_start = clause_of(sf, fig.start)[0]
+    for noun in sf.of("noun"):  # a key-figure line: "Drug-induced deaths: 17 (2019)"
+        if noun.end <= fig.start and _LABEL_COLON.match(sf.local(noun.end, fig.start)) \
+                and not sf.local(base, noun.start).strip(" -•*"):
+            return Counted(noun.code, noun, via_number_of=True)
     for noun in reversed(sf.of("noun")):
         if clause_start <= noun.start and noun.end <= fig.start:
             gap = sf.text[noun.end - base : fig.start - base]
@@ -238,6 +260,7 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     chunk_services = [s for s in services(sf) if chunk[0] <= s.start < chunk[1]]
     if cls == "people" and not chunk_services and _ESTIMATE_CUE.search(sf.text) and not (
         _USING.match(sf.text[counted.noun.end - sf.sentence.start :])
+        or _USED_BY.search(sf.text[: fig.start - sf.sentence.start])
     ):
         for code, phrases in ind["estimates"].items():
             if counted.noun.text.lower() in phrases:
@@ -283,9 +306,18 @@ def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hi
     in_sentence = services(ctx.sf)
     if in_sentence and not chunk_services:
         between = [s for s in in_sentence if prv <= s.start < nxt]
-        return min(between, key=distance) if between else None
-    if in_sentence:
+        if between:
+            return min(between, key=distance)
+        # "OST is delivered by 19 centres, and 1 920 patients were receiving it"
+        clause_end = clause_of(ctx.sf, fig.start)[1]
+        before = [s for s in in_sentence if s.end <= fig.start]
+        if before and _PRONOUN.search(ctx.sf.local(fig.end, clause_end)):
+            return before[-1]
+    if in_sentence and chunk_services:
         return None
+    # The sentence names no service, or only services another figure counts: "In 2019,
+    # 15 fixed sites operated in 11 cities, and four mobile units served smaller towns"
+    # goes on about the paragraph's service.
     prior = anaphoric_services(ctx)
     if prior:
         return prior[0]
@@ -350,7 +382,7 @@ def sentence_facts(
         time, year_rule = fact_year(ctx, fig, sf.figures, plan_years)
         if how == "inherits previous figure" and previous is not None and (
             time is None or time.year == previous.year
-        ):
+        ) and statement_country(ctx, fig.start) == previous.country:
             skipped.append((fig, "same measure without a time of its own"))
             continue
         if time is None and previous is not None and _SUBSET.search(lead):

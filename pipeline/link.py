@@ -117,12 +117,16 @@ def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     when the statement's own clause is Europe-wide, else the document's country."""
     scope = clause_of(ctx.sf, pos) if pos is not None else (ctx.sf.sentence.start,
                                                               ctx.sf.sentence.end)
-    named = {
-        c for s, e, c in ctx.sf.countries
-        if c != "EU" and not _DEMONYM.search(ctx.sf.local(s, e)) and scope[0] <= s < scope[1]
-    }
+    hits = [(s, c) for s, e, c in ctx.sf.countries
+            if c != "EU" and not _DEMONYM.search(ctx.sf.local(s, e)) and scope[0] <= s < scope[1]]
+    named = {c for _, c in hits}
     if len(named) == 1:
         return named.pop()
+    if len(named) > 1 and pos is not None:
+        # "Serbia reported 91 deaths and Croatia 85": the country named last before it.
+        before = [c for s, c in hits if s < pos]
+        if before:
+            return before[-1]
     if not named and pos is not None and _city_country(ctx, pos):
         return _city_country(ctx, pos)  # "In Vienna, …": a city is part of its country
     if not named and pos is not None:
@@ -144,6 +148,10 @@ def usable_times(sf: SentenceFinds, exclude: set[tuple[int, int]]) -> list[TimeR
     return [t for t in sf.times if t.kind != "citation" and (t.start, t.end) not in exclude]
 
 
+_ASIDE_YEAR = re.compile(
+    r"\b(?:compared\s+(?:with|to)|than|up\s+from|down\s+from|from|after|before|since)\b", re.I)
+
+
 def previous_year(ctx: Context, pos: int) -> TimeRef | None:
     """The year named just before `pos` in this sentence, else the previous sentence's: the
     year that frames it ("In 2017, …") or, without one, the last it names."""
@@ -158,7 +166,13 @@ def previous_year(ctx: Context, pos: int) -> TimeRef | None:
                 if t.start - ctx.prev.sentence.start == framing.start(1):
                     return t
         if prior:
-            return prior[0]  # "the same year": the year of the previous sentence's statement
+            # "the same year": the year of the previous sentence's own statement, i.e. the
+            # last it names outside a comparison or a leading aside ("compared with … in
+            # 2012", "After a peak in 2012, …").
+            main = [t for t in prior if not _ASIDE_YEAR.search(
+                ctx.prev.text[chunk_of(ctx.prev, t.start)[0] - ctx.prev.sentence.start:
+                              t.start - ctx.prev.sentence.start])]
+            return (main or prior)[-1]
     return None
 
 

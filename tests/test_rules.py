@@ -47,6 +47,38 @@ def fact_rows(text: str) -> list[tuple]:
         ("In England, there were 2 000 NSP sites in 2016.",
          [("GB", "nsp.sites", 2016, 2000, "exact", None, None)]),
         ("Needle and syringe programmes exist in 16 of the 21 regions.", []),
+        # Another country's figure, and the next one elided after it.
+        ("By comparison, Finland reported 91 drug-induced deaths in 2029 and Norway 85 in "
+         "the same year.",
+         [("FI", "deaths.drug_induced", 2029, 91, "exact", None, None),
+          ("NO", "deaths.drug_induced", 2029, 85, "exact", None, None)]),
+        ("Across Europe, an estimated 510 000 people received opioid substitution treatment "
+         "in 2029.", [("EU", "ost.clients", 2029, 510000, "approx", None, None)]),
+        ("Harm reduction in Eastern Europe relies on 40 needle and syringe programmes.",
+         [("SE", "nsp.sites", None, 40, "exact", None, None)]),
+        # "the same year": the year of the previous statement, not of its comparison.
+        ("Drug-induced deaths fell to 110 in 2026, compared with 170 in 2022. In the same "
+         "year, 38 new HIV diagnoses were attributed to injecting drug use.",
+         [("SE", "deaths.drug_induced", 2026, 110, "exact", None, None),
+          ("SE", "deaths.drug_induced", 2022, 170, "exact", None, None),
+          ("SE", "hiv.diagnoses_injecting", 2026, 38, "exact", None, None)]),
+        ("Drug-induced deaths rose from 11 in 2025 to 37 in 2028 and numbered 30 in 2029.",
+         [("SE", "deaths.drug_induced", 2025, 11, "exact", None, None),
+          ("SE", "deaths.drug_induced", 2028, 37, "exact", None, None),
+          ("SE", "deaths.drug_induced", 2029, 30, "exact", None, None)]),
+        ("Drug-induced deaths: 17 (2029)",
+         [("SE", "deaths.drug_induced", 2029, 17, "exact", None, None)]),
+        # People a service reached are clients, not a population estimate.
+        ("Needle and syringe programmes are run by NGOs. In 2028 the remaining programmes "
+         "reached around 3 900 people who inject drugs, out of an estimated 6 200.",
+         [("SE", "nsp.clients", 2028, 3900, "approx", None, None)]),
+        ("Opioid substitution treatment is delivered by 19 centres, and a total of 1 920 "
+         "patients were receiving it in 2029.",
+         [("SE", "ost.facilities", None, 19, "exact", None, None),
+          ("SE", "ost.clients", 2029, 1920, "exact", None, None)]),
+        ("Needle and syringe programmes are the main response. In 2029, 15 fixed sites "
+         "operated in 11 cities, and four mobile units served smaller towns.",
+         [("SE", "nsp.sites", 2029, 15, "exact", None, None)]),
         ("The number of needle and syringe programmes fell from 16 in 2008 to 9 in 2017.",
          [("SE", "nsp.sites", 2008, 16, "exact", None, None),
           ("SE", "nsp.sites", 2017, 9, "exact", None, None)]),
