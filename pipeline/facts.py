@@ -52,6 +52,7 @@ _USING = re.compile(r"\s+(?:were\s+|was\s+)?(?:registered|treated|reached|receiv
 # "… reached around 3 900 people …": the people use a service; they are not an estimate.
 _USED_BY = re.compile(rf"\b(?:reached|reaching|served|serving|treated|in contact with|"
                       rf"registered|supported|enrolled)\s+{_HEDGE_WORDS}$", re.I)
+_DIED = re.compile(r"\s+(?:\w+\s+){0,2}?(?:have\s+|had\s+)?(?:died|lost their lives)\b", re.I)
 _OTHER_SUBJECT = re.compile(r"\b(?:treatment|care|therapy)\b", re.I)
 # "… patients were receiving it": the object pronoun stands for a service named before.
 _PRONOUN = re.compile(r"\b(?:receiv\w*|us(?:e|es|ed|ing)|attend\w*|access\w*|join\w*|"
@@ -245,6 +246,8 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
         ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]
     ):
         return None, "syringes returned, not distributed"
+    if cls == "people" and _DIED.match(ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]):
+        cls = "deaths"  # "2 135 residents died of a drug overdose"
     if cls in ind["standalone"]:
         text = ctx.sf.text.lower()
         needed = ind["standalone_requires"].get(cls)

@@ -25,7 +25,8 @@ PRESENT = re.compile(r"\b(?:now|currently|at present|today|nowadays)\b", re.I)
 
 _YEAR_LEAD = re.compile(
     r"(?:\b(?:in|during|by|as of|up to|until|at the end of|end of|for|throughout)"
-    r"(?:\s+the\s+(?:year|period))?\s*$)|\($",
+    r"(?:\s+the)?(?:\s+(?:state\s+)?(?:calendar|fiscal|financial|reporting))?"
+    r"(?:\s+(?:year|period))?\s*$)|\($",
     re.I,
 )
 
@@ -84,7 +85,9 @@ def fact_year(
 
 # Words that may stand beside a year in a chunk of its own ("and, by the end of 2017, …").
 _YEAR_PHRASE_WORDS = frozenset(
-    "and in by during over from between up to as of since at the end year period alone".split()
+    "and in by during over from between up to as of since at the end year period alone its "
+    "their peak height start beginning close middle early late calendar fiscal financial "
+    "state".split()
 )
 
 

@@ -19,11 +19,12 @@ _CLAUSE_SPLIT = re.compile(
     r";|,\s+(?:and|but|while|whereas|which|although|though|however)\b|\s+but\s+|:\s"
 )
 # Sub-clause chunks: commas split lists and appositions.
-_CHUNK_SPLIT = re.compile(r"[,;:]")
+_CHUNK_SPLIT = re.compile(r"(?<!\d)[,;:]|[,;:](?!\d)")
 # "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
 FRAMING_YEAR = re.compile(
-    r"\s*(?:In|During|By|Up to|As of|Since|Until|At the end of|By the end of)\s+"
-    r"(?:the\s+year\s+)?(\d{4})\b"
+    r"\s*[\"'(\[]?\s*(?:In|During|By|Up to|As of|Since|Until|At the end of|By the end of)\s+"
+    r"(?:the\s+)?(?:(?:state\s+)?(?:calendar|fiscal|financial|reporting)\s+)?(?:year\s+)?"
+    r"(\d{4})\b"
 )
 # A programme, room or facility named without saying which service it is.
 GENERIC_SERVICE_NOUN = (
