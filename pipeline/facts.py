@@ -53,6 +53,11 @@ _USING = re.compile(r"\s+(?:were\s+|was\s+)?(?:registered|treated|reached|receiv
 _USED_BY = re.compile(rf"\b(?:reached|reaching|served|serving|treated|in contact with|"
                       rf"registered|supported|enrolled)\s+{_HEDGE_WORDS}$", re.I)
 _DIED = re.compile(r"\s+(?:\w+\s+){0,2}?(?:have\s+|had\s+)?(?:died|lost their lives)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|shall|is to|are to|(?:is|are) expected to|"
+                     r"(?:plans?|aims?|intends?) "
+                     r"to|(?:is|are) (?:planned|scheduled|due) to)\s+(?:\w+\s+)?(?:open|create|"
+                     r"establish|launch|set up|add|reach|increase|expand|bring|provide|build|"
+                     r"fund|distribute)\b", re.I)
 _OTHER_SUBJECT = re.compile(r"\b(?:treatment|care|therapy)\b", re.I)
 # "… patients were receiving it": the object pronoun stands for a service named before.
 _PRONOUN = re.compile(r"\b(?:receiv\w*|us(?:e|es|ed|ing)|attend\w*|access\w*|join\w*|"
@@ -350,6 +355,9 @@ def sentence_facts(
             continue
         if blocked_after(sf, fig):
             skipped.append((fig, "counts something else"))
+            continue
+        if _FUTURE.search(sf.text[: fig.start - sf.sentence.start]):
+            skipped.append((fig, "a planned or future count"))  # "will open two more sites"
             continue
         if _CLOSED.search(sf.text[fig.end - sf.sentence.start :
                                   clause_of(sf, fig.start)[1] - sf.sentence.start]):

@@ -113,6 +113,20 @@ def _city_country(ctx: Context, pos: int) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
+def _demonym_subject(ctx: Context, pos: int) -> str | None:
+    """The country of a demonym that opens the clause of `pos` as the subject's adjective
+    ("German centres …", "Dutch NSPs …"); not "German-speaking", not "the German model"."""
+    clause = clause_of(ctx.sf, pos)
+    for s, e, c in ctx.sf.countries:
+        word = ctx.sf.local(s, e)
+        if c == "EU" or not _DEMONYM.search(word) or not clause[0] <= s < pos:
+            continue
+        lead = ctx.sf.local(clause[0], s).strip(" ,;:").lower()
+        if lead in ("", "in", "and") and re.match(r" [a-z]", ctx.sf.local(e, e + 2)):
+            return c
+    return None
+
+
 def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     """The country a statement is about: the one its sentence names (if exactly one), `EU`
     when the statement's own clause is Europe-wide, else the document's country."""
@@ -121,6 +135,10 @@ def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     hits = [(s, c) for s, e, c in ctx.sf.countries
             if c != "EU" and not _DEMONYM.search(ctx.sf.local(s, e)) and scope[0] <= s < scope[1]]
     named = {c for _, c in hits}
+    if not named and pos is not None:
+        subject = _demonym_subject(ctx, pos)
+        if subject:
+            return subject  # "German centres treated around 1 100 patients in 2021"
     if len(named) == 1:
         return named.pop()
     if len(named) > 1 and pos is not None:
@@ -154,26 +172,29 @@ _ASIDE_YEAR = re.compile(
 
 
 def previous_year(ctx: Context, pos: int) -> TimeRef | None:
-    """The year named just before `pos` in this sentence, else the previous sentence's: the
-    year that frames it ("In 2017, …") or, without one, the last it names."""
+    """The year named just before `pos` in this sentence, else that of the nearest earlier
+    sentence of the paragraph that names one (a sentence of percentages and a citation in
+    between does not break the thread): the year that frames it ("In 2017, …") or, without
+    one, the last it names outside a comparison."""
     before = [t for t in ctx.sf.times if t.end <= pos and t.kind != "citation"]
     if before:
         return before[-1]
-    if ctx.prev:
-        prior = [t for t in ctx.prev.times if t.kind != "citation"]
-        framing = FRAMING_YEAR.match(ctx.prev.text)
+    for prev in ctx.earlier or ((ctx.prev,) if ctx.prev else ()):
+        prior = [t for t in prev.times if t.kind != "citation"]
+        if not prior:
+            continue
+        framing = FRAMING_YEAR.match(prev.text)
         if framing:
             for t in prior:
-                if t.start - ctx.prev.sentence.start == framing.start(1):
+                if t.start - prev.sentence.start == framing.start(1):
                     return t
-        if prior:
-            # "the same year": the year of the previous sentence's own statement, i.e. the
-            # last it names outside a comparison or a leading aside ("compared with … in
-            # 2012", "After a peak in 2012, …").
-            main = [t for t in prior if not _ASIDE_YEAR.search(
-                ctx.prev.text[chunk_of(ctx.prev, t.start)[0] - ctx.prev.sentence.start:
-                              t.start - ctx.prev.sentence.start])]
-            return (main or prior)[-1]
+        # "the same year": the year of that sentence's own statement, i.e. the last it
+        # names outside a comparison or a leading aside ("compared with … in 2012",
+        # "After a peak in 2012, …").
+        base = prev.sentence.start
+        main = [t for t in prior if not _ASIDE_YEAR.search(
+            prev.text[chunk_of(prev, t.start)[0] - base: t.start - base])]
+        return (main or prior)[-1]
     return None
 
 

@@ -174,8 +174,10 @@ def _is_citation(text: str, start: int, end: int) -> bool:
     """'Viral Hepatitis in Europe, 2014' / '(Trimbos Instituut, 2019)' / 'Addiction (2019),'."""
     before = text[:start]
     after = text[end:]
-    if re.search(r"[A-Z][\w.]*,\s$", before) and re.match(r"\s*(?:[);:]|$|\.\s*$)", after):
-        return True
+    if re.search(r"[A-Z][\w.]*,\s$", before) and re.match(
+        r"\s*(?:[);:]|$|\.\s*$|,\s*(?:pp?\.|page|table|figure|fig\.)\s*\d)", after, re.I
+    ):
+        return True  # "(NRS, 2022)", "(NRS, 2022, p. 11)"
     return bool(re.search(r"[A-Z][\w.]*\s\($", before) and re.match(r"\)\s*[,.]", after))
 
 
@@ -284,8 +286,16 @@ def _scan_figures(text: str, claims: _Claims, out: Scan, has_digit: bool = True)
     _scan_word_figures(text, claims, out)
 
 
+# "3.4 Injecting equipment provision": a numbered heading (no sentence end of its own).
+_SECTION_NUMBER = re.compile(r"\s*(\d{1,2}(?:\.\d{1,2}){1,3}\.?)\s+(?=[A-Z])")
+
+
 def _scan_digit_figures(text: str, claims: _Claims, out: Scan) -> None:
     p = _patterns()
+    section = _SECTION_NUMBER.match(text)
+    if section and len(text) < 150 and not text.rstrip().endswith((".", "!", "?")):
+        claims.take(section.start(1), section.end(1))
+        out.nonfigures.append(NonFigure(section.start(1), section.end(1), "section number"))
     for m in p["qty_range"].finditer(text):
         groups = [g for g in m.groups() if g]
         low, high = _value(groups[0]), _value(groups[1])

@@ -76,6 +76,28 @@ def fact_rows(text: str) -> list[tuple]:
          "patients were receiving it in 2029.",
          [("SE", "ost.facilities", None, 19, "exact", None, None),
           ("SE", "ost.clients", 2029, 1920, "exact", None, None)]),
+        ("According to the state injury centre, 2,135 residents died of a drug overdose in "
+         "2029, a 5% decrease from 2,250 in 2028.",
+         [("SE", "deaths.drug_induced", 2029, 2135, "exact", None, None),
+          ("SE", "deaths.drug_induced", 2028, 2250, "exact", None, None)]),
+        ('"In 2026, 36 NSP sites distributed 2.1 million syringes."',
+         [("SE", "nsp.sites", 2026, 36, "exact", None, None),
+          ("SE", "nsp.syringes_distributed", 2026, 2100000, "exact", None, None)]),
+        ("In calendar year 2029, syringe services programs served more than 18,400 unique "
+         "participants.", [("SE", "nsp.clients", 2029, 18400, "more_than", None, None)]),
+        ("At their peak in 2024, four NSP sites distributed some 240 000 syringes.",
+         [("SE", "nsp.sites", 2024, 4, "exact", None, None),
+          ("SE", "nsp.syringes_distributed", 2024, 240000, "approx", None, None)]),
+        ("The region will open two more drug consumption rooms in 2031, bringing the number "
+         "of rooms to five.", []),
+        ("German centres treated around 1 100 patients in heroin-assisted treatment in 2029.",
+         [("DE", "hat.clients", 2029, 1100, "approx", None, None)]),
+        ("3.4 Needle and syringe programmes", []),
+        # A citation with a page number is no year; "the same year" reaches back past it.
+        ("Syringe programmes distributed 1 276 000 syringes in 2029. Almost 64% went to "
+         "pharmacies (NRS, 2030, p. 11). In the same year, 3 060 clients used the programmes.",
+         [("SE", "nsp.syringes_distributed", 2029, 1276000, "exact", None, None),
+          ("SE", "nsp.clients", 2029, 3060, "exact", None, None)]),
         ("Needle and syringe programmes are the main response. In 2029, 15 fixed sites "
          "operated in 11 cities, and four mobile units served smaller towns.",
          [("SE", "nsp.sites", 2029, 15, "exact", None, None)]),
