@@ -255,7 +255,7 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
             out.append(
                 Event(
                     doc_id=ctx.doc_id,
-                    country=statement_country(ctx),
+                    country=statement_country(ctx, cue.start),
                     event=_event_code(sf, code, subject, cue),
                     service=subject.code if subject is not None else None,
                     year=year,
