@@ -8,6 +8,8 @@ could happen ("allowed … to be implemented") is not an event.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 
 from pipeline.extract import Hit, SentenceFinds
@@ -152,6 +154,11 @@ def _event_code(sf: SentenceFinds, code: str, subject: Hit | None, cue: Hit) -> 
     lead = sf.text[max(0, subject.start - base - 25) : subject.start - base].lower()
     if phrases_regex(markers, after=r"\s+(?:[\w-]+\s+){0,2}$").search(lead):
         return "expanded"
+    # "… was made available nationally from 2022": the service reaches the whole country.
+    after = sf.text[cue.end - base : clause_of(sf, cue.start)[1] - base]
+    scopes = tuple(load("cues")["expansion_scopes"])
+    if phrases_regex(scopes, after=r"\b").match(after.lstrip().lower()):
+        return "expanded"
     clause = clause_of(sf, cue.start)
     if subject.start < clause[0]:  # subject named in an earlier clause: look at this one
         own = sf.text[clause[0] - base : cue.start - base].lower()
@@ -180,6 +187,10 @@ def _adopted_laws(sf: SentenceFinds) -> list[Hit]:
     return out
 
 
+_PLANNED_AMOUNT = re.compile(r"\s+(?:capacity|budget|target|number|figure|total|level|size|"
+                             r"places|spending|expenditure|investment)\b", re.I)
+
+
 def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
     """False for cues that do not state a change: modal ("allowed … to be implemented"),
     the framework of a legal change ("a legal framework for measures … was established"),
@@ -190,6 +201,8 @@ def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
             return False
         if _RECOMMENDED.search(sf.text[max(0, cue.start - base - 25) : cue.start - base]):
             return False  # "the review recommended the expansion of OST"
+    if cue.code == "planned" and _PLANNED_AMOUNT.match(sf.text[cue.end - base :]):
+        return False  # "below its planned capacity of 60"
     if cue.code == "legal_basis" and re.search(
         r"\b(?:has|have|had)\s+not\b|\bnot\s+yet\b",
         sf.text[cue.end - base : clause[1] - base], re.I,
@@ -284,8 +297,20 @@ def _legal_subjects(ctx: Context, clause: tuple[int, int]) -> list[Hit | None] |
 
 
 def merge_events(events: list[Event]) -> list[Event]:
-    """One row per (country, event, service, year): the first statement is the evidence."""
+    """One row per (country, event, service, year): the first statement is the evidence.
+
+    A sentence that starts one service twice ("OST was introduced in 2004 with a
+    buprenorphine pilot, and methadone became available in 2008") tells of one start and a
+    later expansion (a new medication, more sites), unless the later one names its region."""
+    first: dict[tuple, int] = {}
+    for e in events:
+        if e.event == "started" and e.service and e.year and not e.region:
+            key = (e.prov.sentence, e.country, e.service)
+            first[key] = min(first.get(key, e.year), e.year)
     seen: dict[tuple, Event] = {}
     for e in events:
+        if e.event == "started" and e.service and e.year and not e.region \
+                and e.year > first[(e.prov.sentence, e.country, e.service)]:
+            e = replace(e, event="expanded")
         seen.setdefault((e.country, e.event, e.service, e.year), e)
     return list(seen.values())
