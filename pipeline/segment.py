@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from functools import cache
 
 import spacy
-from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.attrs import IDX, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.types import Sentence
+from pipeline.vocab import load
 
 # Longer "sentences" are run-on text (no punctuation): they are cut at whitespace.
 MAX_SENTENCE_CHARS = 2000
@@ -38,8 +39,11 @@ class Segment:
 
 @cache
 def get_nlp() -> Language:
-    """The blank English pipeline with a sentencizer (built once per process)."""
+    """The blank English pipeline with a sentencizer (built once per process); the genre's
+    abbreviations (data/segment.yaml) are single tokens, so "Law No. 7975" is not cut."""
     nlp = spacy.blank("en")
+    for abbreviation in load("segment")["abbreviations"]:
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     nlp.add_pipe("sentencizer")
     return nlp
 
