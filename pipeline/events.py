@@ -8,9 +8,8 @@ could happen ("allowed … to be implemented") is not an event.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import re
+from dataclasses import replace
 
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (

@@ -18,16 +18,19 @@ from pipeline.numbers import TimeRef
 from pipeline.types import Plan
 from pipeline.vocab import load, phrases_regex
 
-_LEFT_WORD = r"(?:[A-Z][\w’'-]*|national|illicit|drugs?|four-year|three-year|triennial|federal|" \
+_LEFT_WORD = r"(?:[A-Z][\w’'/-]*|national|illicit|drugs?|four-year|three-year|triennial|federal|" \
              r"basic|public|comprehensive|current|new|first|second|\d{4}(?:\s?[-–/]\s?\d{2,4})?)"
 # "action plans, for 2018-20 and …", ", which covered 2014-17", ": the first covered 2013 to 2016"
 _PERIOD_GAP = re.compile(
-    r"(?:,\s+(?:which\s+)?|:\s+the\s+first\s+)(?:covers|covered|covering|runs|ran|for)\s+"
+    r"(?:[,;]\s+(?:which\s+)?|:\s+the\s+first\s+|"
+    r"[,;]\s+the\s+(?:last|current|latest|first|second|previous|new|next|most\s+recent)\s+"
+    r"(?:one\s+|of\s+(?:which|them)\s+)?)"
+    r"(?:covers|covered|covering|runs|ran|for|spans|spanned|spanning)\s+"
     r"(?:(?:from|the)\s+)?(?:periods?\s+)?"
 )
 _QUOTED = re.compile(r"[‘'\"“][^‘’'\"“”]{3,120}[’'\"”],?")
 _LEFT = re.compile(rf"(?:{_LEFT_WORD}\s+){{1,6}}$")
-_LEFT_NAME = re.compile(r"(?:(?:[A-Z][\w’'-]*|national|illicit|drugs?|federal)\s+){1,6}$")
+_LEFT_NAME = re.compile(r"(?:(?:[A-Z][\w’'/-]*|national|illicit|drugs?|federal)\s+){1,6}$")
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,17 @@ def _name_tail(sf: SentenceFinds, head: Hit) -> int:
     return head.end + len(trimmed)
 
 
+def _names_something_else(sf: SentenceFinds, head: Hit, time: TimeRef) -> bool:
+    """"National Drug Strategy Household Survey 2019": the plan's name names a survey, a
+    report or a body, not the plan. Not for laws: "decree of the President of the Council
+    of Ministers of 12 January 2017"."""
+    if head.code == "law":
+        return False
+    span = sf.local(min(head.end, time.end), max(head.end, time.start))
+    nouns = phrases_regex(tuple(load("plans")["named_after_plans"]), before=r"\b", after=r"\b")
+    return bool(nouns.search(span))
+
+
 def attach_years(sf: SentenceFinds) -> list[Attached]:
     """Every (plan head, year) pair of a sentence, with the span of the plan's name (computed
     once per sentence: facts, events and plans all ask)."""
@@ -152,7 +166,7 @@ def _attach_years(sf: SentenceFinds) -> list[Attached]:
     out: list[Attached] = []
     for head in heads:
         found = _left_time(sf, head) or _right_time(sf, head, heads) or _adopted_time(sf, head)
-        if not found:
+        if not found or _names_something_else(sf, head, found[0]):
             continue
         time, rule = found
         start = min(head.start, time.start) if rule == "plan:name-before" else head.start

@@ -326,6 +326,17 @@ def plan_rows(text: str) -> list[tuple]:
     ("text", "expected"),
     [
         ("The National Drug Strategy 2013-20 sets the priorities.", [("strategy", 2013, 2020)]),
+        ("Harm reduction is a pillar of the National HIV/AIDS Strategic Plan 2029-32.",
+         [("other", 2029, 2032)]),
+        ("The strategy is implemented through biennial action plans, the last of which "
+         "covered 2027-2028.", [("action_plan", 2027, 2028)]),
+        ("The Strategy for Supervision over Narcotic Drugs and Prevention and Suppression of "
+         "Drug Abuse for 2028-33 was adopted in July 2028.", [("strategy", 2028, 2033)]),
+        ("The Policy on Alcohol and Drug Prevention 2023-30 expired.", [("strategy", 2023, 2030)]),
+        ("The National Drug Strategy Household Survey 2029 asked 20 000 people.", []),
+        ("Drug policy is guided by Law No. 7975 of 26 July 2025 on narcotic drugs.",
+         [("law", 2025, None)]),
+        ("It draws on the National Health Strategy 2026-30.", [("other", 2026, 2030)]),
         ("The Ministry presented the drugs action plan for 2021 to 2025.",
          [("action_plan", 2021, 2025)]),
         ("The 2021-25 national strategy and the 2019-23 government programme apply.",
