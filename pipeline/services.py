@@ -34,6 +34,12 @@ _IN_LAW_NAME = re.compile(r"\)?\s*(?:Act|Law|Decree|Regulation)\b")
 # A provision cue ("are available", "operate") speaks for services this close to it.
 EXPLICIT_CUE_DISTANCE = 80
 _GENERIC_NEGATION = re.compile(rf"\bno (?:\w+ )?{GENERIC_SERVICE_NOUN}\b", re.I)
+_COMPARATIVE = re.compile(r"\d|\b(?:fewer|more|less|than|longer)\b", re.I)
+# "allows NGOs to hand out naloxone", "to allow municipalities to operate DCRs"
+_ALLOWED_TO = re.compile(r"\b(?:allow(?:s|ed|ing)?|permit(?:s|ted|ting)?|"
+                         r"authori[sz](?:es|ed|ing))\b[^.;]{0,60}?\bto\s+"
+                         r"(?:operate|open|run|provide|offer|establish|set up|"
+                         r"introduce|distribute|hand out|prescribe|dispense)\b[^.;]*$", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|or|as well as|,\s*and|,\s*or)\s*")
 _CONCEPT = re.compile(
     r"\s*(?:\(\w+\)\s*)?(?:aims? to|are designed to|is designed to|(?:is|are) defined as|"
@@ -79,7 +85,8 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
         elif cue.start > hit.start and _subject_of(sf, hit, cue, clause_services):
             return [("unavailable", True)]
     for cue in _cues_in(sf, "unavailable_before", clause):
-        if cue.end <= hit.start and len(sf.local(cue.end, hit.start).split()) <= 3:
+        between = sf.local(cue.end, hit.start)
+        if cue.end <= hit.start and len(between.split()) <= 3 and not _COMPARATIVE.search(between):
             return [("unavailable", True)]
     for cue in _cues_in(sf, "planned_before", clause):
         if cue.end <= hit.start < noun_phrase_end(sf, cue.end) and not _made_possible(sf, cue):
@@ -100,6 +107,8 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     in_law_name = _IN_LAW_NAME.match(sf.text[hit.end - sf.sentence.start :])
     if in_law_name or (legal and _only_made_possible(sf, hit, legal)):
         return [("legal", True)]
+    if _ALLOWED_TO.search(sf.text[clause[0] - sf.sentence.start : hit.start - sf.sentence.start]):
+        return [("allowed", True)]  # "… amended to allow municipalities to operate DCRs"
     near = [c for c in _cues_in(sf, "available", clause)
             if abs(c.start - hit.start) <= EXPLICIT_CUE_DISTANCE]
     if near:
@@ -247,11 +256,13 @@ def resolve(doc_id: str, evidence: list[Evidence]) -> list[ServiceStatus]:
                if not (e.status == "available" and e.ctx.sf.sentence.index in closed_in)]
         statuses = {e.status for e in evs}
         explicit_available = any(e.status == "available" and e.explicit for e in evs)
-        keep: set[str] = statuses - {"legal", "available"}
+        keep: set[str] = statuses - {"legal", "allowed", "available"}
         if "available" in statuses and (explicit_available or "unavailable" not in statuses):
             keep.add("available")
         if "legal" in statuses and not statuses & {"available", "unavailable", "discontinued"}:
             keep.add("legal_only")  # legally possible, never stated as provided or absent
+        if "allowed" in statuses and not statuses & {"available", "discontinued"}:
+            keep.add("legal_only")  # "allows NGOs to hand out naloxone", yet none does
         for status in sorted(keep, key=lambda s: min(
             (e.service.start for e in evs if e.status == s or s == "legal_only"), default=0
         )):

@@ -392,6 +392,19 @@ def service_rows(text: str) -> list[tuple]:
     ("text", "expected"),
     [
         ("Outreach work is of central importance.", [("outreach", "available")]),
+        ("No take-home naloxone programme has been implemented so far.",
+         [("naloxone_programme", "unavailable")]),
+        ("Naloxone is not distributed to people who use drugs.",
+         [("naloxone_programme", "unavailable")]),
+        ("There are no fewer than 20 needle and syringe programmes.",
+         [("needle_syringe_programme", "available")]),
+        ("The act was amended in 2028 to allow municipalities to operate drug consumption "
+         "rooms. No such room has been opened yet.",
+         [("drug_consumption_room", "legal_only"), ("drug_consumption_room", "unavailable")]),
+        ("Needle and syringe programmes were run by NGOs. When the grant ended, all of these "
+         "services suspended their activities.",
+         [("needle_syringe_programme", "available"),
+          ("needle_syringe_programme", "discontinued")]),
         ("NSPs are available across the country, except in the northern region.",
          [("needle_syringe_programme", "available"),
           ("needle_syringe_programme", "unavailable")]),
