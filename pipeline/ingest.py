@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from pipeline.countries import country_names, country_vote
-from pipeline.pdf import PdfError, PdfSettings, PdfText, read_pdf
+from pipeline.pdf import PdfError, PdfSettings, PdfText, dehyphenate, read_pdf
 from pipeline.types import Document, TableCell
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -153,6 +153,39 @@ def normalise_text(raw: str) -> tuple[str, array[int]]:
         pos = m.end()
     out.append(raw[pos:])
     offsets.extend(range(pos, len(raw)))
+    return "".join(out), offsets
+
+
+# A word broken by a hyphen at a line end ("avail-\nable") or, in PDF-to-text transcripts,
+# before a space ("drug- related"); not "pre- and post-test".
+_BROKEN_WORD = re.compile(
+    r"(?<![\w-])([A-Za-z]+)-(?:[ \t]*\n[ \t]*|[ ](?!(?:and|or|nor|to)\b))([a-z]+)"
+)
+_HYPHENATED = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+)\b")
+
+
+def rejoin_broken_words(text: str) -> tuple[str, array[int] | None]:
+    """Text with words broken by a hyphen re-joined (the hyphen kept where the document
+    writes the word with one, or the first part starts compounds: see pdf.dehyphenate),
+    and per output character its offset in `text` (None when nothing was re-joined)."""
+    if "-" not in text or not _BROKEN_WORD.search(text):
+        return text, None
+    seen = frozenset(f"{a}-{b}".casefold() for a, b in _HYPHENATED.findall(text))
+    out: list[str] = []
+    offsets: array[int] = array("i")
+    pos = 0
+    for m in _BROKEN_WORD.finditer(text):
+        joined = dehyphenate(m.group(1), m.group(2), seen)
+        out.append(text[pos : m.start()])
+        offsets.extend(range(pos, m.start()))
+        out.append(joined)
+        offsets.extend(range(m.start(1), m.end(1)))
+        if len(joined) > len(m.group(1)) + len(m.group(2)):
+            offsets.append(m.end(1))  # the kept hyphen
+        offsets.extend(range(m.start(2), m.end(2)))
+        pos = m.end()
+    out.append(text[pos:])
+    offsets.extend(range(pos, len(text)))
     return "".join(out), offsets
 
 
@@ -405,6 +438,9 @@ def read_document(path: Path, pdf_settings: PdfSettings | None = None) -> Docume
         else:
             raise InputError(f"unsupported file type: {suffix or '(no extension)'}")
         text, offsets = normalise_text(raw)
+        text, kept = rejoin_broken_words(text)
+        if kept is not None:
+            offsets = array("i", (offsets[i] for i in kept))
         if not text.strip():
             raise InputError("file contains only whitespace")
     except InputError as exc:

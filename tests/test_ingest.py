@@ -460,3 +460,22 @@ VOTE_CASES = [
 @pytest.mark.parametrize(("text", "title", "country"), VOTE_CASES)
 def test_country_vote(text: str, title: str | None, country: str | None) -> None:
     assert country_vote(text, title) == country
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("are not avail-\nable in Estonia", "are not available in Estonia"),
+        ("drug- related deaths", "drug-related deaths"),  # compound first word: hyphen kept
+        ("pre- and post-test counselling", "pre- and post-test counselling"),
+        ("the 2015-\n19 strategy", "the 2015-\n19 strategy"),  # a period, not a word
+        ("socio-\nprofessional or socio-professional",
+         "socio-professional or socio-professional"),  # the document writes it hyphenated
+        ("no hyphen at all", "no hyphen at all"),
+    ],
+)
+def test_words_broken_by_a_hyphen_are_rejoined(tmp_path: Path, raw: str, text: str) -> None:
+    doc = read_document(write(tmp_path, "xx.txt", raw.encode()))
+    assert doc.text == text
+    # Every character still points at the raw character it came from.
+    assert all(raw[o] == c for o, c in zip(doc.source_offsets, doc.text, strict=True))
