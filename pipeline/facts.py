@@ -38,7 +38,8 @@ _NP_STOP = re.compile(
 _ENTERED = re.compile(
     r"\s+(?:\w+\s+)?(entered|started)\s+(?:drug\s+|specialised\s+)?treatment", re.I
 )
-_ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|began)\b", re.I)
+_ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|began|"
+                       r"(?:were|was)\s+(?:\w+\s+)?admitted)\b", re.I)
 _RETURNED = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
 )
@@ -179,11 +180,13 @@ def number_of_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
 _DIGIT_OR_YEAR = re.compile(r"\d")
 _LINKING = re.compile(
     r"(?:\s+(?:attributed|related|due|among|in|of|for|to|with|from|by|injecting|drug|use|"
-    r"people|who|inject|drugs|pwid|the|a)){0,7}?"
+    r"people|who|inject|drugs|pwid|the|a|(?-i:[A-Z][\w-]+))){0,7}?"
+    r"(?:,?\s+(?:which\s+(?:was|is)\s+)?estimated\s+at\s+(?:about|around|approximately|some|"
+    r"over|more\s+than|nearly|almost|roughly)?\s*$|"
     r"(?:\s+(?:was|were|totall?ed|amounted to|reached|stood at|numbered|rose to|fell to|"
     r"increased to|decreased to|came to|(?:fell|rose|increased|decreased|declined|dropped|grew|"
     r"went) from))\s+(?:(?:estimated\s+at|about|around|approximately|some|over|more\s+than|"
-    r"less\s+than|fewer\s+than|nearly|almost|roughly|a\s+total\s+of)\s+)?$",
+    r"less\s+than|fewer\s+than|nearly|almost|roughly|a\s+total\s+of)\s+)?$)",
     re.I,
 )
 
@@ -288,6 +291,13 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
                   if clause[0] <= s.start < clause[1] and s.code in mapping]
         if mapped:
             service = min(mapped, key=lambda s: abs(s.start - fig.start))
+    if cls == "people" and service is not None and service.code not in mapping \
+            and service.code in ind.get("channel_services", ()):
+        # "The fixed sites and outreach teams were in contact with about 1 050 clients":
+        # outreach and mobile units deliver the paragraph's programme; count for it.
+        delivered = [s for s in (*services(sf), *earlier_services(ctx)) if s.code in mapping]
+        if len({s.code for s in delivered}) == 1:
+            service = delivered[0]
     syringes = [n for n in sf.of("noun") if n.code == "syringes" and n is not counted.noun]
     if service is None and syringes:
         return mapping.get("needle_syringe_programme"), f"noun:{cls}+syringes"

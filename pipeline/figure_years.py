@@ -21,6 +21,9 @@ from pipeline.link import (
 )
 from pipeline.numbers import Figure, TimeRef
 
+_ASIDE = re.compile(r",\s[^,]{1,40},\s")
+_RELATIVE_CHUNK = re.compile(r"[,;]?\s*(?:during|over|in|throughout|by|to|for|of|from)\s+"
+                             r"(?:which|whom)\b", re.I)
 PRESENT = re.compile(r"\b(?:now|currently|at present|today|nowadays)\b", re.I)
 
 _YEAR_LEAD = re.compile(
@@ -48,12 +51,21 @@ def fact_year(
     # Year phrase after the figure in the same clause, no comma or other figure between.
     for t in times:
         if fig.end <= t.start < min(clause[1], next_fig):
-            gap = sf.text[fig.end - base : t.start - base]
+            # "two syringe exchange points, in Belgrade and Novi Sad, remained open in 2016":
+            # an aside between commas does not separate the figure from its year.
+            gap = _ASIDE.sub(" ", sf.text[fig.end - base : t.start - base])
             colon_year = sf.text[t.end - base : t.end - base + 1] == ":"
             if "," not in gap and not colon_year and (
                 _YEAR_LEAD.search(gap) or t.kind == "range"
             ):
                 return t, "year:after"
+    # "…, during which some 1 200 kits were handed out", "…, to whom 160 000 syringes were
+    # handed out": a relative chunk takes the time of what it relates to.
+    chunk = chunk_of(sf, fig.start)
+    if _RELATIVE_CHUNK.match(sf.text[chunk[0] - base : fig.start - base]):
+        prior = [t for t in times if t.end <= chunk[0]]
+        if prior:
+            return prior[-1], "year:relative"
     anaphor = [h for h in sf.of("year_anaphor") if clause[0] <= h.start < clause[1]]
     if anaphor:  # "during that year", "That year, …": the year named just before
         prior = previous_year(ctx, anaphor[0].start)

@@ -98,6 +98,23 @@ def fact_rows(text: str) -> list[tuple]:
          "pharmacies (NRS, 2030, p. 11). In the same year, 3 060 clients used the programmes.",
          [("SE", "nsp.syringes_distributed", 2029, 1276000, "exact", None, None),
           ("SE", "nsp.clients", 2029, 3060, "exact", None, None)]),
+        ("Needle and syringe programmes are run by NGOs. The fixed sites and outreach teams "
+         "were in contact with about 1 050 clients in 2029, to whom up to 160 000 syringes "
+         "were handed out.",
+         [("SE", "nsp.clients", 2029, 1050, "approx", None, None),
+          ("SE", "nsp.syringes_distributed", 2029, 160000, "up_to", None, None)]),
+        ("A take-home naloxone pilot ran from 2025 to 2027, during which some 1 200 kits "
+         "were handed out.", [("SE", "naloxone.kits", 2027, 1200, "approx", None, 2025)]),
+        ("Only two syringe exchange points, in Stockholm and Malmö, remained open in 2026.",
+         [("SE", "nsp.sites", 2026, 2, "exact", None, None)]),
+        ("According to the 2027/28 round of the survey, there are approximately 2 400 people "
+         "who inject drugs in the country.",
+         [("SE", "pwid.estimate", 2028, 2400, "approx", None, None)]),
+        ("Sweden has one of the largest populations of people who inject drugs in Europe, "
+         "estimated at around 350 000 in 2027.",
+         [("SE", "pwid.estimate", 2027, 350000, "approx", None, None)]),
+        ("Around 1 700 individuals were admitted to drug treatment in 2029.",
+         [("SE", "treatment.entrants", 2029, 1700, "approx", None, None)]),
         ("Needle and syringe programmes are the main response. In 2029, 15 fixed sites "
          "operated in 11 cities, and four mobile units served smaller towns.",
          [("SE", "nsp.sites", 2029, 15, "exact", None, None)]),
