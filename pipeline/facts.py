@@ -29,6 +29,9 @@ from pipeline.types import Fact
 from pipeline.vocab import load, phrases_regex
 
 # Words that end the noun phrase after a figure.
+_YEARS_BEFORE = re.compile(r"\s+(?:the\s+year\s+before|the\s+previous\s+year|a\s+year\s+(?:earlier|"
+                           r"before)|(\w+)\s+years\s+(?:earlier|before))\b", re.I)
+_OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which)\s+(?=[a-z])", re.I)
 _NP_STOP = re.compile(
     r"\b(?:of|for|with|in|at|on|across|to|from|by|per|who|which|that|were|was|are|is|have|has|"
     r"had|and|or|but|than|as|during|since|under|over|between|through|within|into|without|"
@@ -97,6 +100,9 @@ def figure_phrase_end(sf: SentenceFinds, fig: Figure) -> int:
     rest_start = 0
     if fig.parenthesised and rest.startswith(")"):
         rest_start = 1
+    of_them = _OF_THEM.match(rest)
+    if of_them:  # "253 outlets, 168 of them community pharmacies"
+        rest_start = of_them.end()
     m = _NP_STOP.search(rest, rest_start)
     if m and m.group(0) in ("and", "or") and not [
         h for h in sf.of("noun") if fig.end <= h.start < fig.end + m.start()
@@ -110,6 +116,9 @@ def counted_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     """The counted noun right after the figure, or None (blocked nouns win)."""
     np_end = figure_phrase_end(sf, fig)
     gap_end = fig.end + 2 if fig.parenthesised else fig.end
+    of_them = _OF_THEM.match(sf.text[fig.end - sf.sentence.start :])
+    if of_them:
+        gap_end = fig.end + of_them.end()
     nouns = [h for h in sf.of("noun") if gap_end <= h.start < max(np_end, gap_end + 1)]
     blocked = [h for h in sf.of("blocked_noun") if gap_end <= h.start < max(np_end, gap_end + 1)]
     if not nouns:
@@ -257,7 +266,9 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     if cls == "people" and _DIED.match(ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]):
         cls = "deaths"  # "2 135 residents died of a drug overdose"
     if cls in ind["standalone"]:
-        text = ctx.sf.text.lower()
+        # The qualifying word may stand in the sentence before: "Drug-induced deaths rose
+        # sharply. After a peak of 170 deaths in 2012, …"
+        text = ctx.sf.text.lower() + " " + (ctx.prev.text.lower() if ctx.prev else "")
         needed = ind["standalone_requires"].get(cls)
         if needed and not any(w in text for w in needed):
             return None, f"noun:{cls} without {needed[0]}"
@@ -329,8 +340,9 @@ def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hi
         # "OST is delivered by 19 centres, and 1 920 patients were receiving it"
         clause_end = clause_of(ctx.sf, fig.start)[1]
         before = [s for s in in_sentence if s.end <= fig.start]
-        if before and _PRONOUN.search(ctx.sf.local(fig.end, clause_end)):
-            return before[-1]
+        if before and (_PRONOUN.search(ctx.sf.local(fig.end, clause_end))
+                       or _OF_THEM.match(ctx.sf.local(fig.end, clause_end))):
+            return before[-1]  # "… 253 outlets, 168 of them pharmacies": the same programme
     if in_sentence and chunk_services:
         return None
     # The sentence names no service, or only services another figure counts: "In 2019,
@@ -401,6 +413,16 @@ def sentence_facts(
             skipped.append((fig, f"no indicator ({how})"))
             continue
         time, year_rule = fact_year(ctx, fig, sf.figures, plan_years)
+        relative = _YEARS_BEFORE.match(sf.text[fig.end - sf.sentence.start :])
+        if relative and previous is not None and previous.year and (
+            time is None or year_rule == "year:sentence-frame"
+        ):
+            # "… in 2022, up from 29,100 the year before"
+            word = (relative.group(1) or "one").lower()
+            back = int(word) if word.isdigit() else load("numbers")["words"].get(word, 0)
+            if back:
+                time = TimeRef(fig.start, fig.end, previous.year - back)
+                year_rule = "year:years before"
         if how == "inherits previous figure" and previous is not None and (
             time is None or time.year == previous.year
         ) and statement_country(ctx, fig.start) == previous.country:
@@ -428,8 +450,12 @@ def sentence_facts(
 
 
 def _after_year_colon(sf: SentenceFinds, fig: Figure) -> bool:
+    """"(2012: 4 625 121)", "… than in 2020 (1,318)": the same measure in that year."""
     base = sf.sentence.start
-    return bool(re.search(r"\b\d{4}:\s*$", sf.text[: fig.start - base]))
+    lead = sf.text[: fig.start - base]
+    return bool(re.search(r"\b\d{4}:\s*$", lead)) or (
+        fig.parenthesised and bool(re.search(r"\b(?:in|of|for)\s+\d{4}\s*\($", lead))
+    )
 
 
 def merge_facts(facts: list[Fact]) -> list[Fact]:

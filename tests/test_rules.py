@@ -113,6 +113,18 @@ def fact_rows(text: str) -> list[tuple]:
         ("Sweden has one of the largest populations of people who inject drugs in Europe, "
          "estimated at around 350 000 in 2027.",
          [("SE", "pwid.estimate", 2027, 350000, "approx", None, None)]),
+        ("Nearly 37,500 naloxone kits were handed out in 2029 alone, up from 29,100 the "
+         "year before.", [("SE", "naloxone.kits", 2029, 37500, "approx", None, None),
+                          ("SE", "naloxone.kits", 2028, 29100, "exact", None, None)]),
+        ("Authorities registered 1,276 drug misuse deaths in 2029, 42 fewer than in 2028 "
+         "(1,318).", [("SE", "deaths.drug_induced", 2029, 1276, "exact", None, None),
+                      ("SE", "deaths.drug_induced", 2028, 1318, "exact", None, None)]),
+        ("Needle and syringe programmes continued at 253 outlets, 168 of them community "
+         "pharmacies.", [("SE", "nsp.sites", None, 253, "exact", None, None),
+                         ("SE", "nsp.pharmacies", None, 168, "exact", None, None)]),
+        ("Drug-induced deaths remain high. After a peak of 170 deaths in 2022, the number "
+         "fell to 110 in 2026.", [("SE", "deaths.drug_induced", 2022, 170, "exact", None, None),
+                                  ("SE", "deaths.drug_induced", 2026, 110, "exact", None, None)]),
         ("Around 1 700 individuals were admitted to drug treatment in 2029.",
          [("SE", "treatment.entrants", 2029, 1700, "approx", None, None)]),
         ("Needle and syringe programmes are the main response. In 2029, 15 fixed sites "
