@@ -93,6 +93,10 @@ def _subject_right_before(sf: SentenceFinds, cue: Hit) -> bool:
 WEAK_SUBJECT_GAP = 14
 
 
+_PLACE_LIST = re.compile(r"(?:\s*(?:to|in|and|,|(?-i:[A-Z][\w’'-]+)))*\s*"
+                         r"(?:in|between|from|by|during|until)?\s*", re.I)
+
+
 def _year(sf: SentenceFinds, cue: Hit, clause: tuple[int, int],
           times: list[TimeRef]) -> TimeRef | None:
     """'was extended to prisons in 2008': a year after the verb, before any comma, wins;
@@ -101,8 +105,9 @@ def _year(sf: SentenceFinds, cue: Hit, clause: tuple[int, int],
     base = sf.sentence.start
     in_clause = [t for t in times if clause[0] <= t.start < clause[1]]
     for t in in_clause:
-        if t.start >= cue.end and not re.search(r"[,;(]", sf.text[cue.end - base : t.start - base]):
-            return t
+        gap = sf.text[cue.end - base : t.start - base]
+        if t.start >= cue.end and (not re.search(r"[,;(]", gap) or _PLACE_LIST.fullmatch(gap)):
+            return t  # "were expanded to Durrës, Shkodër and Vlorë between 2005 and 2011"
     return nearest_time(in_clause, cue.start) or nearest_time(times, cue.start)
 
 
@@ -190,6 +195,12 @@ _PLANNED_AMOUNT = re.compile(r"\s+(?:capacity|budget|target|number|figure|total|
                              r"places|spending|expenditure|investment)\b", re.I)
 
 
+def _object_right_after(sf: SentenceFinds, cue: Hit) -> bool:
+    """'began distributing nasal naloxone': the service is the object of the -ing verb."""
+    return any(0 <= s.start - cue.end and len(sf.local(cue.end, s.start).split()) <= 2
+               for s in services(sf))
+
+
 def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
     """False for cues that do not state a change: modal ("allowed … to be implemented"),
     the framework of a legal change ("a legal framework for measures … was established"),
@@ -215,7 +226,9 @@ def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
         )
         if legal_before and _legal_generic(sf, clause):
             return False
-    return cue.code != "started_weak" or _subject_right_before(sf, cue)
+    return cue.code != "started_weak" or _subject_right_before(sf, cue) or (
+        cue.text.endswith("ing") and _object_right_after(sf, cue)
+    )
 
 
 def _cue_time(ctx: Context, cue: Hit, clause: tuple[int, int],

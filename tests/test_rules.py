@@ -276,6 +276,27 @@ def event_rows(text: str) -> list[tuple]:
     [
         ("The first OST programme started in 1997, and buprenorphine is widely used.",
          [("started", "opioid_substitution_treatment", 1997, None)]),
+        ("The volunteers began distributing nasal naloxone to clients in 2029.",
+         [("started", "naloxone_programme", 2029, None)]),
+        ("Needle and syringe programmes started in 2022 in Uppsala and were expanded to "
+         "Malmö, Lund and Umeå between 2025 and 2028.",
+         [("started", "needle_syringe_programme", 2022, None),
+          ("expanded", "needle_syringe_programme", 2028, None)]),
+        ("Opioid substitution treatment was introduced in 2024 with a buprenorphine pilot, "
+         "and methadone became available in 2028.",
+         [("started", "opioid_substitution_treatment", 2024, None),
+          ("expanded", "opioid_substitution_treatment", 2028, None)]),
+        ("The take-home naloxone programme was made available nationally from 1 July 2029.",
+         [("expanded", "naloxone_programme", 2029, 7)]),
+        ("In 2027 a pharmacy needle exchange programme was added.",
+         [("expanded", "needle_syringe_programme", 2027, None)]),
+        ("Since 2026, the national programme has supported take-home naloxone.",
+         [("started", "naloxone_programme", 2026, None)]),
+        ("In Finland, 600 people received methadone in 2029, while in Norway substitution "
+         "treatment was introduced only in 2026.",
+         [("started", "opioid_substitution_treatment", 2026, None)]),
+        ("The service treated 34 patients in heroin-assisted treatment, below its planned "
+         "capacity of 60.", []),
         ("Opioid substitution treatment was introduced in 1987.",
          [("started", "opioid_substitution_treatment", 1987, None)]),
         ("The first supervised injection room opened in March 2001.",
