@@ -31,7 +31,10 @@ from pipeline.vocab import load, phrases_regex
 # Words that end the noun phrase after a figure.
 _YEARS_BEFORE = re.compile(r"\s+(?:the\s+year\s+before|the\s+previous\s+year|a\s+year\s+(?:earlier|"
                            r"before)|(\w+)\s+years\s+(?:earlier|before))\b", re.I)
-_OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which)\s+(?=[a-z])", re.I)
+_OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which|the(?:\s+\d[\d ,.]*\d|\s+\d)?)\s+"
+                      r"(?=[a-zA-Z])", re.I)
+# "44 of the 232 newly reported HIV cases": 232 is the whole the part is counted from.
+_WHOLE_OF_PART = re.compile(r"\d\s+of\s+the\s+$", re.I)
 _NP_STOP = re.compile(
     r"\b(?:of|for|with|in|at|on|across|to|from|by|per|who|which|that|were|was|are|is|have|has|"
     r"had|and|or|but|than|as|during|since|under|over|between|through|within|into|without|"
@@ -64,10 +67,13 @@ _FUTURE = re.compile(r"\b(?:will|shall|is to|are to|(?:is|are) expected to|"
                      r"fund|distribute)\b", re.I)
 _OTHER_SUBJECT = re.compile(r"\b(?:treatment|care|therapy)\b", re.I)
 # "… patients were receiving it": the object pronoun stands for a service named before.
+_IN_CARE = re.compile(r"\b(?:in treatment|in care|were treated|receiving|enrolled|registered)\b",
+                      re.I)
 _PRONOUN = re.compile(r"\b(?:receiv\w*|us(?:e|es|ed|ing)|attend\w*|access\w*|join\w*|"
                       r"enrol\w*|start\w*|benefit\w* from)\s+(?:it|them|this service|"
                       r"these services)\b", re.I)
-_CLOSED = re.compile(r"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:closed|discontinued|"
+_CLOSED = re.compile(r"^\s+(?:[\w-]+\s+){0,6}?(?:closed|shut down|ceased operating)\b|"
+                     r"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:closed|discontinued|"
                      r"shut down)\b", re.I)
 _HEDGE = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|"
           r"over\s+|under\s+|nearly\s+|almost\s+)?")
@@ -79,7 +85,8 @@ _SAME_MEASURE = re.compile(
     rf"(?:(?:a|the|peak|level|high|low|of|total)\s+)*{_HEDGE}$"
     # "… rose to 37 in 2018 and numbered 30 in 2019", "Serbia reported 91 deaths and
     # Croatia 85": the same measure after a linking verb, or for another named place.
-    r"|\b(?:and|but|while|whereas)\s+(?:(?:numbered|totall?ed|stood at|reached|amounted to|"
+    r"|\b(?:and|but|while|whereas)\s+(?:in\s+\d{4},?\s+)?(?:there\s+(?:were|was)\s+|"
+    r"(?:numbered|totall?ed|stood at|reached|amounted to|"
     r"was|were|rose to|fell to|increased to|decreased to|dropped to|grew to)\s+"
     rf"|(?-i:[A-Z][\w-]+\s+){{1,3}}(?:(?:had|has|reported|recorded|counted)\s+)?){_HEDGE}$",
     re.I,
@@ -157,7 +164,10 @@ def _own_specific_service(ctx: Context, fig: Figure) -> bool:
 def _entering_without_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     """'approximately 2 600 entered treatment': the people are implied by the verb."""
     base = sf.sentence.start
-    m = _ENTERED.match(sf.text[fig.end - base :])
+    rest = sf.text[fig.end - base :]
+    of_them = re.match(r"\s+of\s+(?:them|these|whom)\b", rest, re.I)
+    skip = of_them.end() if of_them else 0
+    m = _ENTERED.match(rest, skip)
     if not m:
         return None
     verb = Hit("noun", "entrants", fig.end + m.start(1), fig.end + m.end(1), m.group(1))
@@ -192,6 +202,10 @@ _LINKING = re.compile(
     r"people|who|inject|drugs|pwid|the|a|(?-i:[A-Z][\w-]+))){0,7}?"
     r"(?:,?\s+(?:which\s+(?:was|is)\s+)?estimated\s+at\s+(?:about|around|approximately|some|"
     r"over|more\s+than|nearly|almost|roughly)?\s*$|"
+    # "Drug-induced deaths have increased in recent years, rising from 148 in 2012 …"
+    r"\s+(?:have|has)\s+(?:increased|decreased|risen|fallen|grown|declined|dropped)"
+    r"(?:\s+[\w-]+){0,5},\s+(?:rising|falling|increasing|decreasing|growing|declining|dropping)"
+    r"\s+from\s+$|"
     r"(?:\s+(?:was|were|totall?ed|amounted to|reached|stood at|numbered|rose to|fell to|"
     r"increased to|decreased to|came to|(?:fell|rose|increased|decreased|declined|dropped|grew|"
     r"went) from))\s+(?:(?:estimated\s+at|about|around|approximately|some|over|more\s+than|"
@@ -340,11 +354,14 @@ def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hi
         # "OST is delivered by 19 centres, and 1 920 patients were receiving it"
         clause_end = clause_of(ctx.sf, fig.start)[1]
         before = [s for s in in_sentence if s.end <= fig.start]
+        clause = clause_of(ctx.sf, fig.start)
+        if len({s.code for s in before}) == 1 and _IN_CARE.search(
+            ctx.sf.local(clause[0], clause[1])
+        ):
+            return before[-1]  # "…; around 3 300 clients were in treatment at year end"
         if before and (_PRONOUN.search(ctx.sf.local(fig.end, clause_end))
                        or _OF_THEM.match(ctx.sf.local(fig.end, clause_end))):
             return before[-1]  # "… 253 outlets, 168 of them pharmacies": the same programme
-    if in_sentence and chunk_services:
-        return None
     # The sentence names no service, or only services another figure counts: "In 2019,
     # 15 fixed sites operated in 11 cities, and four mobile units served smaller towns"
     # goes on about the paragraph's service.
@@ -374,6 +391,9 @@ def sentence_facts(
             continue
         if blocked_before(sf, fig):
             skipped.append((fig, "ratio or sample"))
+            continue
+        if _WHOLE_OF_PART.search(sf.text[: fig.start - sf.sentence.start]):
+            skipped.append((fig, "the whole a part is counted from"))
             continue
         if blocked_after(sf, fig):
             skipped.append((fig, "counts something else"))
@@ -414,8 +434,8 @@ def sentence_facts(
             continue
         time, year_rule = fact_year(ctx, fig, sf.figures, plan_years)
         relative = _YEARS_BEFORE.match(sf.text[fig.end - sf.sentence.start :])
-        if relative and previous is not None and previous.year and (
-            time is None or year_rule == "year:sentence-frame"
+        if relative and previous is not None and previous.year and year_rule not in (
+            "year:after", "year:colon"
         ):
             # "… in 2022, up from 29,100 the year before"
             word = (relative.group(1) or "one").lower()
