@@ -21,6 +21,8 @@ from pipeline.link import (
 )
 from pipeline.numbers import Figure, TimeRef
 
+_PRONOUN_CLAUSE = re.compile(r"[\s,;]*(?:and\s+|but\s+)?(?:they|it|these|this|which|both)\b",
+                             re.I)
 _ASIDE = re.compile(r",\s[^,]{1,40},\s")
 _RELATIVE_CHUNK = re.compile(r"[,;]?\s*(?:during|over|in|throughout|by|to|for|of|from)\s+"
                              r"(?:which|whom)\b", re.I)
@@ -66,7 +68,8 @@ def fact_year(
         prior = [t for t in times if t.end <= chunk[0]]
         if prior:
             return prior[-1], "year:relative"
-    anaphor = [h for h in sf.of("year_anaphor") if clause[0] <= h.start < clause[1]]
+    anaphor = [h for h in sf.of("year_anaphor") if clause[0] <= h.start < clause[1]
+               or _opens_sentence(sf, h)]
     if anaphor:  # "during that year", "That year, …": the year named just before
         prior = previous_year(ctx, anaphor[0].start)
         if prior:
@@ -92,7 +95,19 @@ def fact_year(
         for t in times:
             if t.start - base == framing.start(1):
                 return t, "year:sentence-frame"
+    # "…, in 2017 only 10 programmes remained active; they distributed 150 000 syringes":
+    # a clause whose subject is a pronoun goes on about the time named just before.
+    if _PRONOUN_CLAUSE.match(sf.text[clause[0] - base : fig.start - base]):
+        prior = [t for t in times if t.end <= clause[0]]
+        if prior:
+            return prior[-1], "year:pronoun clause"
     return None, "year:none"
+
+
+def _opens_sentence(sf: SentenceFinds, hit) -> bool:  # noqa: ANN001 - a Hit
+    """"In the same year, 14 300 persons …, and 4 800 of them …": it frames every clause."""
+    return not re.sub(r"^\W*(?:in|during|over|at|by)?\s*", "", sf.local(sf.sentence.start,
+                                                                       hit.start), flags=re.I)
 
 
 # Words that may stand beside a year in a chunk of its own ("and, by the end of 2017, …").
@@ -113,7 +128,7 @@ def _dates_chunk(sf: SentenceFinds, t: TimeRef, fig: Figure) -> bool:
     if fig_chunk[0] <= t.start:
         return True
     base = sf.sentence.start
-    if re.match(r"\s*(?:when|where|while|with|compared)\b", sf.text[fig_chunk[0] - base :],
+    if re.match(r"\s*(?:when|where|while|with|compared|at)\b", sf.text[fig_chunk[0] - base :],
                 re.I):
         return True
     t_chunk = chunk_of(sf, t.start)

@@ -16,7 +16,7 @@ from pipeline.types import Provenance
 
 # Clause boundaries: a figure, cue or year binds within its clause first.
 _CLAUSE_SPLIT = re.compile(
-    r";|,\s+(?:and|but|while|whereas|which|although|though|however)\b|\s+but\s+|:\s"
+    r";|,\s+(?:and|but|while|whereas|which|where|although|though|however)\b|\s+but\s+|:\s"
 )
 # Sub-clause chunks: commas split lists and appositions.
 _CHUNK_SPLIT = re.compile(r"(?<!\d)[,;:]|[,;:](?!\d)")
@@ -136,6 +136,14 @@ def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     hits = [(s, c) for s, e, c in ctx.sf.countries
             if c != "EU" and not _DEMONYM.search(ctx.sf.local(s, e)) and scope[0] <= s < scope[1]]
     named = {c for _, c in hits}
+    where = re.search(r",\s+where\s*$", ctx.sf.local(ctx.sf.sentence.start, scope[0]))
+    if pos is not None and where:
+        # "… among the highest in Europe, where 628 000 people received OST": the place
+        # named right before the relative clause.
+        comma = ctx.sf.sentence.start + where.start()
+        place = [c for s, e, c in ctx.sf.countries if e <= comma and comma - e <= 1]
+        if place:
+            return place[-1]
     if not named and pos is not None:
         subject = _demonym_subject(ctx, pos)
         if subject:

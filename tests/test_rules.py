@@ -125,6 +125,22 @@ def fact_rows(text: str) -> list[tuple]:
         ("Drug-induced deaths remain high. After a peak of 170 deaths in 2022, the number "
          "fell to 110 in 2026.", [("SE", "deaths.drug_induced", 2022, 170, "exact", None, None),
                                   ("SE", "deaths.drug_induced", 2026, 110, "exact", None, None)]),
+        ("In 2029, 44 of the 232 newly reported HIV cases were among people who inject drugs.",
+         [("SE", "hiv.diagnoses_injecting", 2029, 44, "exact", None, None)]),
+        ("Drug treatment was widely used in 2028. In the same year, 14 300 persons were in drug "
+         "treatment, and approximately 4 800 of them entered treatment for the first time.",
+         [("SE", "treatment.clients", 2028, 14300, "exact", None, None),
+          ("SE", "treatment.entrants", 2028, 4800, "approx", None, None)]),
+        ("Whereas in 2022 needle and syringe programmes operated in 27 cities, in 2027 only 10 "
+         "programmes remained active; they distributed approximately 150 000 syringes.",
+         [("SE", "nsp.sites", 2027, 10, "exact", None, None),
+          ("SE", "nsp.syringes_distributed", 2027, 150000, "approx", None, None)]),
+        ("The number of high-risk opioid users was last estimated in 2024, at between 10 300 "
+         "and 15 000.", [("SE", "hrou.estimate", 2024, 10300, "range", 15000, None)]),
+        ("OST coverage is among the highest in Europe, where approximately 628 000 people "
+         "received substitution treatment in 2025.",
+         [("EU", "ost.clients", 2025, 628000, "approx", None, None)]),
+        ("In 2026, two of the largest needle and syringe programmes closed.", []),
         ("Around 1 700 individuals were admitted to drug treatment in 2029.",
          [("SE", "treatment.entrants", 2029, 1700, "approx", None, None)]),
         ("Needle and syringe programmes are the main response. In 2029, 15 fixed sites "
