@@ -30,12 +30,16 @@ from pipeline.numbers import TimeRef
 from pipeline.types import Event
 from pipeline.vocab import load, phrases_regex
 
+# "allowed the regions to set up such services": made possible, not done.
+_ALLOWED_TO = re.compile(r"\b(?:allow(?:s|ed|ing)?|permit(?:s|ted|ting)?|enabl(?:es|ed|ing))"
+                         r"(?:\s+[\w-]+){0,3}\s+to\s+$")
+
 
 def _modal(sf: SentenceFinds, cue: Hit) -> bool:
     base = sf.sentence.start
-    lead = sf.text[max(0, cue.start - base - 20) : cue.start - base].lower()
+    lead = sf.text[max(0, cue.start - base - 40) : cue.start - base].lower()
     modal = phrases_regex(tuple(load("cues")["modal_blockers"]), after=r"\s+(?:\w+\s+)?$")
-    return bool(modal.search(lead))
+    return bool(modal.search(lead[-20:]) or _ALLOWED_TO.search(lead))
 
 
 def _examples_start(sf: SentenceFinds) -> int | None:
@@ -81,7 +85,7 @@ _ELIDED = re.compile(r"\s*(?:(?:and|but|then)\s+)?(?:was|were|is|are|has|have|ha
                      r"only|then|also|subsequently|since)\b", re.I)
 _RECOMMENDED = re.compile(r"\b(?:recommend\w*|should|proposed)\b", re.I)
 # "no room has opened", "has not been extended": a negated change is not an event.
-_NEGATED = re.compile(r"\b(?:no|not|never|nor)\b(?:\s+\w+){0,3}\s*$", re.I)
+_NEGATED = re.compile(r"\b(?:no|not|never|nor)\b(?:\s+\w+){0,4}\s*$", re.I)
 
 
 def _subject_right_before(sf: SentenceFinds, cue: Hit) -> bool:
@@ -108,14 +112,19 @@ def _year(sf: SentenceFinds, cue: Hit, clause: tuple[int, int],
         gap = sf.text[cue.end - base : t.start - base]
         if t.start >= cue.end and (not re.search(r"[,;(]", gap) or _PLACE_LIST.fullmatch(gap)):
             return t  # "were expanded to Durrës, Shkodër and Vlorë between 2005 and 2011"
-    return nearest_time(in_clause, cue.start) or nearest_time(times, cue.start)
+    # Beyond its clause, a year that dates another change is not this one's ("established in
+    # the late 1990s and were scaled up from 2004").
+    other_cues = [c for c in sf.of("event") if c is not cue]
+    free = [t for t in times
+            if not any(clause_of(sf, c.start) == clause_of(sf, t.start) for c in other_cues)]
+    return nearest_time(in_clause, cue.start) or nearest_time(free, cue.start)
 
 
 def _since_year(sf: SentenceFinds, clause: tuple[int, int], times: list[TimeRef]) -> TimeRef | None:
     base = sf.sentence.start
     for t in times:
         if clause[0] <= t.start < clause[1] and re.search(
-            r"\bsince\s+$", sf.text[max(0, t.start - base - 8) : t.start - base], re.I
+            r"\b(?:since|from)\s+$", sf.text[max(0, t.start - base - 8) : t.start - base], re.I
         ):
             return t
     return None

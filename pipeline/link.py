@@ -29,7 +29,7 @@ FRAMING_YEAR = re.compile(
 )
 # A programme, room or facility named without saying which service it is.
 GENERIC_SERVICE_NOUN = (
-    r"(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?|trials?)"
+    r"(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?|trials?|pilots?)"
 )
 GENERIC_SUBJECT = re.compile(rf"\b{GENERIC_SERVICE_NOUN}\b", re.I)
 # "the French community", "Dutch cities": an adjective is not a statement about a country.
