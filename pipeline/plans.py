@@ -22,12 +22,14 @@ _LEFT_WORD = r"(?:[A-Z][\w’'/-]*|national|illicit|drugs?|four-year|three-year|
              r"basic|public|comprehensive|current|new|first|second|\d{4}(?:\s?[-–/]\s?\d{2,4})?)"
 # "action plans, for 2018-20 and …", ", which covered 2014-17", ": the first covered 2013 to 2016"
 _PERIOD_GAP = re.compile(
-    r"(?:[,;]\s+(?:which\s+)?|:\s+the\s+first\s+|"
+    r"(?:[,;]\s+(?:which\s+)?|:\s+the\s+first,?\s+|"
     r"[,;]\s+the\s+(?:last|current|latest|first|second|previous|new|next|most\s+recent)\s+"
     r"(?:one\s+|of\s+(?:which|them)\s+)?)"
     r"(?:covers|covered|covering|runs|ran|for|spans|spanned|spanning)\s+"
     r"(?:(?:from|the)\s+)?(?:periods?\s+)?"
 )
+_SAME_PERIOD = re.compile(r"(?:\s+[\w-]+){0,4}?\s+(?:for|covering|over)\s+the\s+same\s+period\b",
+                          re.I)
 _QUOTED = re.compile(r"[‘'\"“][^‘’'\"“”]{3,120}[’'\"”],?")
 _LEFT = re.compile(rf"(?:{_LEFT_WORD}\s+){{1,6}}$")
 _LEFT_NAME = re.compile(r"(?:(?:[A-Z][\w’'/-]*|national|illicit|drugs?|federal)\s+){1,6}$")
@@ -114,15 +116,18 @@ def _adopted_time(sf: SentenceFinds, head: Hit) -> tuple[TimeRef, str] | None:
     return None
 
 
+# "… for 2009-12 and 2013-16", "the first, covering 2015-16, and the second 2017-20"
+_NEXT_PERIOD = re.compile(r",?\s+and\s+(?:the\s+(?:second|third|next|latest|last|new)\s+"
+                          r"(?:one\s+)?)?(?:(?:covering|for|covers|covered)\s+)?", re.I)
+
+
 def _coordinated(sf: SentenceFinds, time: TimeRef) -> list[TimeRef]:
     """'action plans for 2009-12 and 2013-16' → both periods."""
     base = sf.sentence.start
     out = []
     last = time
     for t in sf.times:
-        if t.start > last.end and re.fullmatch(
-            r"\s+and\s+", sf.text[last.end - base : t.start - base]
-        ):
+        if t.start > last.end and _NEXT_PERIOD.fullmatch(sf.text[last.end - base : t.start - base]):
             out.append(t)
             last = t
     return out
@@ -219,11 +224,32 @@ def _measures(sf: SentenceFinds) -> int | None:
     return None
 
 
+def _same_period(ctx: Context) -> list[Attached]:
+    """'… Strategy 2014-18 and its accompanying action plan for the same period': a head
+    without a year of its own takes the period of the plan named before it (in this
+    sentence, else in the previous one)."""
+    sf = ctx.sf
+    attached = attach_years(sf)
+    dated = {a.head.start for a in attached}
+    out = []
+    for head in sf.of("plan"):
+        if head.start in dated or head.code == "law":
+            continue
+        if not _SAME_PERIOD.match(sf.local(head.end, sf.sentence.end)):
+            continue
+        before = [a for a in attached if a.head.start < head.start and a.time.kind == "range"]
+        if not before and ctx.prev is not None:
+            before = [a for a in attach_years(ctx.prev) if a.time.kind == "range"]
+        if before:
+            out.append(Attached(head, before[-1].time, head.start, head.end, "plan:same period"))
+    return out
+
+
 def sentence_plans(ctx: Context) -> list[Plan]:
     sf = ctx.sf
     base = sf.sentence.start
     plans = []
-    for a in attach_years(sf):
+    for a in attach_years(sf) + _same_period(ctx):
         start_year, end_year = _period(a, sf)
         title = sf.text[a.name_start - base : a.name_end - base].strip()
         clause = clause_of(sf, a.head.start)

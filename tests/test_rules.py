@@ -392,6 +392,11 @@ def plan_rows(text: str) -> list[tuple]:
     ("text", "expected"),
     [
         ("The National Drug Strategy 2013-20 sets the priorities.", [("strategy", 2013, 2020)]),
+        ("The National Drug Strategy 2024-28 was adopted with its accompanying action plan for "
+         "the same period.", [("strategy", 2024, 2028), ("action_plan", 2024, 2028)]),
+        ("The strategy is implemented through two-year action plans: the first, covering "
+         "2025-26, and the second 2027-28.",
+         [("action_plan", 2025, 2026), ("action_plan", 2027, 2028)]),
         ("Harm reduction is a pillar of the National HIV/AIDS Strategic Plan 2029-32.",
          [("other", 2029, 2032)]),
         ("The strategy is implemented through biennial action plans, the last of which "
