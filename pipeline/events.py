@@ -185,6 +185,10 @@ def _legal_generic(sf: SentenceFinds, clause: tuple[int, int]) -> bool:
     return bool(generic) or _examples_start(sf) is not None
 
 
+_ENABLES = re.compile(r"^[^.;]{0,80}?\b(?:allows?|permits?|makes? it (?:legal|possible)|"
+                      r"legali[sz]es?|authori[sz]es?|provides? the legal basis)\b", re.I)
+
+
 def _adopted_laws(sf: SentenceFinds) -> list[Hit]:
     """'the Drug Consumption Rooms Act was adopted in 2009': a law head whose clause adopts or
     amends it is a legal change too."""
@@ -195,7 +199,10 @@ def _adopted_laws(sf: SentenceFinds) -> list[Hit]:
         clause = clause_of(sf, head.start)
         text = sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]
         adopted = [h for h in sf.of("adoption") if clause[0] <= h.start < clause[1]]
-        if adopted or re.search(r"\bamend", text, re.I):
+        # "The Misuse of Drugs (…) Act 2017 allows a licensed facility …", "the Regulations
+        # 1987 make it legal to supply needles": a dated law that makes a service possible.
+        enables = _ENABLES.search(sf.local(head.end, clause[1]))
+        if adopted or enables or re.search(r"\bamend", text, re.I):
             out.append(Hit("event", "legal_basis", head.start, head.end, head.text))
     return out
 

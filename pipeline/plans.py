@@ -30,6 +30,9 @@ _PERIOD_GAP = re.compile(
 )
 _SAME_PERIOD = re.compile(r"(?:\s+[\w-]+){0,4}?\s+(?:for|covering|over)\s+the\s+same\s+period\b",
                           re.I)
+_ABOUT_PLAN = re.compile(r"\b(?:follow-up|evaluation|review|report|assessment|revision|update|"
+                         r"implementation|progress)\s+(?:report\s+)?(?:of|on)\s+(?:the\s+)?"
+                         r"(?:[\w-]+\s+){0,3}$", re.I)
 _QUOTED = re.compile(r"[‘'\"“][^‘’'\"“”]{3,120}[’'\"”],?")
 _LEFT = re.compile(rf"(?:{_LEFT_WORD}\s+){{1,6}}$")
 _LEFT_NAME = re.compile(r"(?:(?:[A-Z][\w’'/-]*|national|illicit|drugs?|federal)\s+){1,6}$")
@@ -108,6 +111,8 @@ def _adopted_time(sf: SentenceFinds, head: Hit) -> tuple[TimeRef, str] | None:
     verbs = [h for h in sf.of("adoption") if head.end <= h.start < clause[1]]
     if not verbs or [p for p in sf.of("plan") if head.end <= p.start < verbs[0].start]:
         return None
+    if _ABOUT_PLAN.search(sf.local(clause[0], head.start)):
+        return None  # "A follow-up of the ANDT strategy was published": not the strategy
     for t in sf.times:
         if clause[0] <= t.start < clause[1] and t.kind != "citation":
             lead = sf.text[max(0, t.start - base - 12) : t.start - base]

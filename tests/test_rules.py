@@ -292,6 +292,17 @@ def event_rows(text: str) -> list[tuple]:
     [
         ("The first OST programme started in 1997, and buprenorphine is widely used.",
          [("started", "opioid_substitution_treatment", 1997, None)]),
+        ("The Misuse of Drugs (Supervised Injecting Facilities) Act 2027 allows a licensed "
+         "drug consumption room to operate.",
+         [("legal_basis", "drug_consumption_room", 2027, None)]),
+        ("Take-home naloxone has been legally possible since 2025, but no programme has yet "
+         "been implemented.", [("legal_basis", "naloxone_programme", 2025, None)]),
+        ("The Act, adopted in 2026, allowed the regions to set up needle and syringe "
+         "programmes.", [("legal_basis", "needle_syringe_programme", 2026, None)]),
+        ("OST is not available in prisons, but a pilot is planned for 2030.",
+         [("planned", "opioid_substitution_treatment", 2030, None)]),
+        ("The first supervised drug consumption room operated in the capital from 2023.",
+         [("started", "drug_consumption_room", 2023, None)]),
         ("The volunteers began distributing nasal naloxone to clients in 2029.",
          [("started", "naloxone_programme", 2029, None)]),
         ("Needle and syringe programmes started in 2022 in Uppsala and were expanded to "
@@ -392,6 +403,8 @@ def plan_rows(text: str) -> list[tuple]:
     ("text", "expected"),
     [
         ("The National Drug Strategy 2013-20 sets the priorities.", [("strategy", 2013, 2020)]),
+        ("The original Narcotics Act dates from 3 October 1971.", [("law", 1971, None)]),
+        ("A follow-up of the national drug strategy was published in 2029.", []),
         ("The National Drug Strategy 2024-28 was adopted with its accompanying action plan for "
          "the same period.", [("strategy", 2024, 2028), ("action_plan", 2024, 2028)]),
         ("The strategy is implemented through two-year action plans: the first, covering "
