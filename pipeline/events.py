@@ -14,6 +14,7 @@ from dataclasses import replace
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
     GENERIC_SUBJECT,
+    PLANNED_AMOUNT,
     Context,
     anaphoric_services,
     clause_of,
@@ -207,8 +208,6 @@ def _adopted_laws(sf: SentenceFinds) -> list[Hit]:
     return out
 
 
-_PLANNED_AMOUNT = re.compile(r"\s+(?:capacity|budget|target|number|figure|total|level|size|"
-                             r"places|spending|expenditure|investment)\b", re.I)
 
 
 def _object_right_after(sf: SentenceFinds, cue: Hit) -> bool:
@@ -227,7 +226,7 @@ def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
             return False
         if _RECOMMENDED.search(sf.text[max(0, cue.start - base - 25) : cue.start - base]):
             return False  # "the review recommended the expansion of OST"
-    if cue.code == "planned" and _PLANNED_AMOUNT.match(sf.text[cue.end - base :]):
+    if cue.code == "planned" and PLANNED_AMOUNT.match(sf.text[cue.end - base :]):
         return False  # "below its planned capacity of 60"
     if cue.code == "legal_basis" and re.search(
         r"\b(?:has|have|had)\s+not\b|\bnot\s+yet\b",

@@ -31,6 +31,9 @@ FRAMING_YEAR = re.compile(
 GENERIC_SERVICE_NOUN = (
     r"(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?|trials?|pilots?)"
 )
+# "below its planned capacity of 60": "planned" before an amount is no plan.
+PLANNED_AMOUNT = re.compile(r"\s+(?:capacity|budget|target|number|figure|total|level|size|"
+                            r"places|spending|expenditure|investment)\b", re.I)
 GENERIC_SUBJECT = re.compile(rf"\b{GENERIC_SERVICE_NOUN}\b", re.I)
 # "the French community", "Dutch cities": an adjective is not a statement about a country.
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ish|ian|ese|ch|an|ek|ak|ene|ot)$")

@@ -15,6 +15,7 @@ from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
     GENERIC_SERVICE_NOUN,
     GENERIC_SUBJECT,
+    PLANNED_AMOUNT,
     Context,
     clause_of,
     clauses,
@@ -97,7 +98,8 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     for cue in _cues_in(sf, "planned_nouns", clause):
         if cue.end <= hit.start < noun_phrase_end(sf, cue.end):
             return [("planned", True)]
-    if any(c.start > hit.start for c in _cues_in(sf, "planned", clause)):
+    if any(c.start > hit.start and not PLANNED_AMOUNT.match(sf.local(c.end, clause[1]))
+           for c in _cues_in(sf, "planned", clause)):
         return [("planned", True)]
     if _planned_by_relative(sf, hit, clause):
         return [("planned", True)]
@@ -207,7 +209,7 @@ def _generic_subject_evidence(ctx: Context, country: str | None) -> list[Evidenc
         status = "planned"
     else:
         return []
-    return [Evidence(earlier[-1], status, True, country, ctx)]
+    return [Evidence(earlier[0], status, True, country, ctx)]  # the subject of that sentence
 
 
 def _elided_subject_evidence(ctx: Context, country: str | None) -> list[Evidence]:
