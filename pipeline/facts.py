@@ -25,16 +25,28 @@ from pipeline.link import (
     statement_country,
 )
 from pipeline.numbers import Figure, TimeRef
+from pipeline.tables import label_indicator
 from pipeline.types import Fact
 from pipeline.vocab import load, phrases_regex
 
 # Words that end the noun phrase after a figure.
 _YEARS_BEFORE = re.compile(r"\s+(?:the\s+year\s+before|the\s+previous\s+year|a\s+year\s+(?:earlier|"
-                           r"before)|(\w+)\s+years\s+(?:earlier|before))\b", re.I)
+                           r"before)|(\w+)\s+years\s+(?:earlier|before)|a\s+(decade)\s+"
+                           r"(?:earlier|before))\b", re.I)
 _OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which|the(?:\s+\d[\d ,.]*\d|\s+\d)?)\s+"
                       r"(?=[a-zA-Z])", re.I)
 # "44 of the 232 newly reported HIV cases": 232 is the whole the part is counted from.
-_WHOLE_OF_PART = re.compile(r"\d\s+of\s+the\s+$", re.I)
+_WHOLE_OF_PART = re.compile(r"(?:\d|\b[a-z]+)\s+of\s+the\s+$", re.I)
+
+
+def _whole_of_part(lead: str) -> bool:
+    """'44 of the 232 newly reported cases': the second figure is the whole the part is
+    counted from, not a fact of its own."""
+    m = _WHOLE_OF_PART.search(lead)
+    if not m:
+        return False
+    # Only after a figure in digits: "one of the 64 centres" names the whole as a count.
+    return lead[m.start() : m.end()].split()[0][-1].isdigit()
 _NP_STOP = re.compile(
     r"\b(?:of|for|with|in|at|on|across|to|from|by|per|who|which|that|were|was|are|is|have|has|"
     r"had|and|or|but|than|as|during|since|under|over|between|through|within|into|without|"
@@ -214,8 +226,8 @@ _LINKING = re.compile(
 )
 
 
-_LABEL_COLON = re.compile(r"\s*(?:\([^)]{0,40}\))?\s*:\s*(?:about|around|approximately|some|over|"
-                          r"more than|less than|fewer than|nearly|almost|~)?\s*$", re.I)
+_LABEL_COLON = re.compile(r"\s*(?:\([^)]{0,40}\))?\s*:\s*(?:about|around|approximately|approx\.?|"
+                          r"some|over|more than|less than|fewer than|nearly|almost|~)?\s*$", re.I)
 
 
 def noun_before(sf: SentenceFinds, fig: Figure) -> Counted | None:
@@ -294,6 +306,13 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     sf = ctx.sf
     chunk = chunk_of(sf, fig.start)
     chunk_services = [s for s in services(sf) if chunk[0] <= s.start < chunk[1]]
+    if cls == "people":
+        # "1.3 million people were estimated to be high-risk opioid users"
+        after = sf.text[counted.noun.end - sf.sentence.start :].lower()
+        for code, phrases in ind["estimates"].items():
+            if phrases_regex(tuple(phrases), before=r"^\s+(?:were|are|was|is)\s+(?:estimated\s+"
+                             r"to\s+be\s+)?(?:\w+\s+)?").search(after):
+                return code, "noun:estimate"
     if cls == "people" and not chunk_services and _ESTIMATE_CUE.search(sf.text) and not (
         _USING.match(sf.text[counted.noun.end - sf.sentence.start :])
         or _USED_BY.search(sf.text[: fig.start - sf.sentence.start])
@@ -392,7 +411,7 @@ def sentence_facts(
         if blocked_before(sf, fig):
             skipped.append((fig, "ratio or sample"))
             continue
-        if _WHOLE_OF_PART.search(sf.text[: fig.start - sf.sentence.start]):
+        if _whole_of_part(sf.text[: fig.start - sf.sentence.start]):
             skipped.append((fig, "the whole a part is counted from"))
             continue
         if blocked_after(sf, fig):
@@ -407,12 +426,18 @@ def sentence_facts(
             continue
         counted = (counted_noun(sf, fig) or number_of_noun(sf, fig) or noun_before(sf, fig)
                    or _entering_without_noun(sf, fig))
+        label = None if counted else _key_figure_label(sf, fig)
         lead = sf.text[max(0, fig.start - sf.sentence.start - 45) : fig.start - sf.sentence.start]
         subset = counted is None and previous_counted is not None and _SUBSET.search(lead)
         if subset:
             counted = previous_counted  # "2 345 people …, of whom 1 234 received OST"
         same = _after_year_colon(sf, fig) or _SAME_MEASURE.search(lead)
-        if counted is None and same and previous is not None:
+        if label is not None:
+            # "Syringes distributed through NSPs: 1 875 000": the label names the indicator,
+            # read like a table's row label.
+            indicator, how = label_indicator(label)
+            how = f"label:{how}"
+        elif counted is None and same and previous is not None:
             # "(2012: 4 625 121)", "… compared with 2.9 million in 2012", "fell from 170 in
             # 2012 to 39 in 2017": the same measure at another time, the one of its size
             previous = _same_size(facts, fig) or previous
@@ -438,8 +463,9 @@ def sentence_facts(
             "year:after", "year:colon"
         ):
             # "… in 2022, up from 29,100 the year before"
-            word = (relative.group(1) or "one").lower()
-            back = int(word) if word.isdigit() else load("numbers")["words"].get(word, 0)
+            word = (relative.group(1) or relative.group(2) or "one").lower()
+            back = 10 if word == "decade" else (
+                int(word) if word.isdigit() else load("numbers")["words"].get(word, 0))
             if back:
                 time = TimeRef(fig.start, fig.end, previous.year - back)
                 year_rule = "year:years before"
@@ -467,6 +493,16 @@ def sentence_facts(
         facts.append(fact)
         previous = fact
     return facts, skipped
+
+
+_KEY_FIGURE = re.compile(r"\s*[-•*–]?\s*([A-Z][^:.;]{2,80}?)\s*:\s*(?:about|around|approximately|"
+                         r"approx\.?|some|over|more than|nearly|almost|~)?\s*$", re.I)
+
+
+def _key_figure_label(sf: SentenceFinds, fig: Figure) -> str | None:
+    """The label of a key-figure line ("NSP clients: approx. 5 600"), for its first figure."""
+    m = _KEY_FIGURE.fullmatch(sf.local(sf.sentence.start, fig.start))
+    return m.group(1) if m else None
 
 
 def _after_year_colon(sf: SentenceFinds, fig: Figure) -> bool:

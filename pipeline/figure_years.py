@@ -21,6 +21,7 @@ from pipeline.link import (
 )
 from pipeline.numbers import Figure, TimeRef
 
+_LABEL_LINE = re.compile(r"\s*[-•*–]?\s*[A-Z][^:.;]{2,80}:\s+\S[^;]{0,60}(?<![.!?])$")
 _PRONOUN_CLAUSE = re.compile(r"[\s,;]*(?:and\s+|but\s+)?(?:they|it|these|this|which|both)\b",
                              re.I)
 _ASIDE = re.compile(r",\s[^,]{1,40},\s")
@@ -95,6 +96,16 @@ def fact_year(
         for t in times:
             if t.start - base == framing.start(1):
                 return t, "year:sentence-frame"
+    if _LABEL_LINE.match(sf.text):
+        # A key-figure line, "Estimated number of PWID (2015): 8 600", or one under a
+        # heading that dates its block, "Key figures 2017".
+        label = [t for t in times if t.end <= fig.start]
+        if len(label) == 1:
+            return label[0], "year:label"
+        if ctx.heading is not None:
+            dated = [t for t in ctx.heading.times if t.kind != "citation"]
+            if len(dated) == 1:
+                return dated[0], "year:block heading"
     # "…, in 2017 only 10 programmes remained active; they distributed 150 000 syringes":
     # a clause whose subject is a pronoun goes on about the time named just before.
     if _PRONOUN_CLAUSE.match(sf.text[clause[0] - base : fig.start - base]):

@@ -49,6 +49,8 @@ class Context:
     prev: SentenceFinds | None  # previous sentence of the same paragraph
     # Earlier sentences of the same paragraph, nearest first (for anaphora).
     earlier: tuple[SentenceFinds, ...] = ()
+    # The last heading line before this sentence ("Key figures 2017"), if any.
+    heading: SentenceFinds | None = None
 
 
 def spans(sf: SentenceFinds, pattern: re.Pattern[str]) -> list[tuple[int, int]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline import events, facts, plans, services, tables
 from pipeline.extract import SentenceFinds, build_matchers, find, finds_to_mentions
 from pipeline.ingest import discover_inputs, read_document
-from pipeline.link import Context
+from pipeline.link import Context, is_heading
 from pipeline.pdf import PdfSettings
 from pipeline.segment import segments_to_sentences, text_to_segments
 from pipeline.types import Document, Extraction, Mention
@@ -50,11 +50,15 @@ ANAPHORA_REACH = 3
 
 def _contexts(doc: Document, finds: list[SentenceFinds]) -> list[Context]:
     out = []
+    heading = None
     for i, sf in enumerate(finds):
         same_block = [f for f in finds[max(0, i - ANAPHORA_REACH) : i]
                       if f.sentence.block == sf.sentence.block]
         prev = same_block[-1] if same_block else None
-        out.append(Context(doc.doc_id, doc.country, sf, prev, tuple(reversed(same_block))))
+        out.append(Context(doc.doc_id, doc.country, sf, prev, tuple(reversed(same_block)),
+                           heading))
+        if is_heading(sf) and ":" not in sf.text:
+            heading = sf  # a section title; key-figure lines ("Label: 110") are not
     return out
 
 

@@ -141,6 +141,14 @@ def fact_rows(text: str) -> list[tuple]:
          "received substitution treatment in 2025.",
          [("EU", "ost.clients", 2025, 628000, "approx", None, None)]),
         ("In 2026, two of the largest needle and syringe programmes closed.", []),
+        ("Key figures 2029\n\nSyringes distributed through NSPs: 1 875 000 (2028: 2 012 400)"
+         "\n\nNSP clients: approx. 5 600\n\nEstimated number of PWID (2025): 8 600",
+         [("SE", "nsp.syringes_distributed", 2029, 1875000, "exact", None, None),
+          ("SE", "nsp.syringes_distributed", 2028, 2012400, "exact", None, None),
+          ("SE", "nsp.clients", 2029, 5600, "approx", None, None),
+          ("SE", "pwid.estimate", 2025, 8600, "exact", None, None)]),
+        ("Across the European Union, some 1.3 million people were estimated to be high-risk "
+         "opioid users in 2027.", [("EU", "hrou.estimate", 2027, 1300000, "approx", None, None)]),
         ("Around 1 700 individuals were admitted to drug treatment in 2029.",
          [("SE", "treatment.entrants", 2029, 1700, "approx", None, None)]),
         ("Needle and syringe programmes are the main response. In 2029, 15 fixed sites "
