@@ -55,6 +55,14 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     if cue.text.lower() in load("cues")["statuses"]["planned_nouns"]:
         np_end = noun_phrase_end(sf, cue.end)
         return [s for s in in_clause if cue.end <= s.start < np_end]
+    if in_clause and all(s.start > cue.end for s in in_clause) and _ANAPHORIC_SUBJECT.search(
+        sf.local(clause[0], cue.start)
+    ):
+        # "The programme was rolled out nationally in 2016 and is now offered by
+        # low-threshold services": the subject points back, the services come after
+        prior = anaphoric_services(ctx) or earlier_services(ctx)
+        if prior:
+            return prior[:1]
     if in_clause:
         return [in_clause[0]]
     if sf.of("plan") and any(clause[0] <= p.start < clause[1] for p in sf.of("plan")):
@@ -80,6 +88,8 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     return []
 
 
+_ANAPHORIC_SUBJECT = re.compile(r"^\s*(?:the|this|that|these|its)\s+(?:programmes?|services?|"
+                                r"projects?|pilot|scheme|initiative)\b", re.I)
 _RELATIVE = re.compile(r"\s*(?:which|where|when|that)\b", re.I)
 # A clause that starts with its verb has the subject of the clause before.
 _ELIDED = re.compile(r"\s*(?:(?:and|but|then)\s+)?(?:was|were|is|are|has|have|had|been|later|"
@@ -172,6 +182,12 @@ def _event_code(sf: SentenceFinds, code: str, subject: Hit | None, cue: Hit) -> 
     after = sf.text[cue.end - base : clause_of(sf, cue.start)[1] - base]
     scopes = tuple(load("cues")["expansion_scopes"])
     if phrases_regex(scopes, after=r"\b").match(after.lstrip().lower()):
+        return "expanded"
+    # "OST capacity was expanded: a new methadone unit opened in 2017": the opening is the
+    # expansion the sentence announced for the same service.
+    if any(c.code == "expanded" and c.end <= cue.start
+           and any(s.code == subject.code and s.end <= c.start for s in services(sf))
+           for c in sf.of("event")):
         return "expanded"
     clause = clause_of(sf, cue.start)
     if subject.start < clause[0]:  # subject named in an earlier clause: look at this one
@@ -327,17 +343,24 @@ def merge_events(events: list[Event]) -> list[Event]:
     """One row per (country, event, service, year): the first statement is the evidence.
 
     A sentence that starts one service twice ("OST was introduced in 2004 with a
-    buprenorphine pilot, and methadone became available in 2008") tells of one start and a
-    later expansion (a new medication, more sites), unless the later one names its region."""
+    buprenorphine pilot, and methadone became available in 2008"), or that expands it too,
+    tells of one start and a later expansion (a new medication, more sites), unless the
+    later one names its region."""
     first: dict[tuple, int] = {}
+    expanded: dict[tuple, int] = {}
     for e in events:
+        key = (e.prov.sentence, e.country, e.service)
         if e.event == "started" and e.service and e.year and not e.region:
-            key = (e.prov.sentence, e.country, e.service)
             first[key] = min(first.get(key, e.year), e.year)
+        if e.event == "expanded" and e.service and e.year:
+            # "OST capacity was expanded: a new unit opened in 2017"
+            expanded[key] = min(expanded.get(key, e.year), e.year)
     seen: dict[tuple, Event] = {}
     for e in events:
-        if e.event == "started" and e.service and e.year and not e.region \
-                and e.year > first[(e.prov.sentence, e.country, e.service)]:
+        key = (e.prov.sentence, e.country, e.service)
+        if e.event == "started" and e.service and e.year and not e.region and (
+            e.year > first[key] or e.year >= expanded.get(key, e.year + 1)
+        ):
             e = replace(e, event="expanded")
         seen.setdefault((e.country, e.event, e.service, e.year), e)
     return list(seen.values())

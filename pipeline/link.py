@@ -141,7 +141,7 @@ def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     hits = [(s, c) for s, e, c in ctx.sf.countries
             if c != "EU" and not _DEMONYM.search(ctx.sf.local(s, e)) and scope[0] <= s < scope[1]]
     named = {c for _, c in hits}
-    where = re.search(r",\s+where\s*$", ctx.sf.local(ctx.sf.sentence.start, scope[0]))
+    where = re.search(r",\s+(?:where|which)\s*$", ctx.sf.local(ctx.sf.sentence.start, scope[0]))
     if pos is not None and where:
         # "… among the highest in Europe, where 628 000 people received OST": the place
         # named right before the relative clause.

@@ -311,6 +311,19 @@ def event_rows(text: str) -> list[tuple]:
          [("planned", "opioid_substitution_treatment", 2030, None)]),
         ("The first supervised drug consumption room operated in the capital from 2023.",
          [("started", "drug_consumption_room", 2023, None)]),
+        ("OST capacity in the capital was expanded: a new methadone unit opened in September "
+         "2027.", [("expanded", "opioid_substitution_treatment", 2027, 9)]),
+        ("Opioid substitution treatment, available since 2018, was extended to prisons in 2028.",
+         [("started", "opioid_substitution_treatment", 2018, None),
+          ("expanded", "opioid_substitution_treatment", 2028, None)]),
+        ("Take-home naloxone was first distributed in a pilot project in 2024. The programme "
+         "was rolled out nationally in 2026 and is now offered by low-threshold services.",
+         [("started", "naloxone_programme", 2024, None),
+          ("expanded", "naloxone_programme", 2026, None)]),
+        ("A third methadone programme is scheduled to open in 2031.",
+         [("planned", "opioid_substitution_treatment", 2031, None)]),
+        ("Needle and syringe programmes – since 2017",
+         [("started", "needle_syringe_programme", 2017, None)]),
         ("The volunteers began distributing nasal naloxone to clients in 2029.",
          [("started", "naloxone_programme", 2029, None)]),
         ("Needle and syringe programmes started in 2022 in Uppsala and were expanded to "
