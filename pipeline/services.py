@@ -41,6 +41,8 @@ _ALLOWED_TO = re.compile(r"\b(?:allow(?:s|ed|ing)?|permit(?:s|ted|ting)?|"
                          r"authori[sz](?:es|ed|ing))\b[^.;]{0,60}?\bto\s+"
                          r"(?:operate|open|run|provide|offer|establish|set up|"
                          r"introduce|distribute|hand out|prescribe|dispense)\b[^.;]*$", re.I)
+_LEGALLY_POSSIBLE = re.compile(r"\b(?:legally possible|may legally|can legally|legally "
+                               r"permitted|legally allowed)\b", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|or|as well as|,\s*and|,\s*or)\s*")
 _CONCEPT = re.compile(
     r"\s*(?:\(\w+\)\s*)?(?:aims? to|are designed to|is designed to|(?:is|are) defined as|"
@@ -111,6 +113,8 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
         return [("legal", True)]
     if _ALLOWED_TO.search(sf.text[clause[0] - sf.sentence.start : hit.start - sf.sentence.start]):
         return [("allowed", True)]  # "… amended to allow municipalities to operate DCRs"
+    if _LEGALLY_POSSIBLE.search(sf.local(clause[0], clause[1])):
+        return [("allowed", True)]  # "made such a service legally possible", "may legally be"
     near = [c for c in _cues_in(sf, "available", clause)
             if abs(c.start - hit.start) <= EXPLICIT_CUE_DISTANCE]
     if near:

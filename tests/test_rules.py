@@ -497,6 +497,11 @@ def service_rows(text: str) -> list[tuple]:
     ("text", "expected"),
     [
         ("Outreach work is of central importance.", [("outreach", "available")]),
+        ("Since an amendment in 2027, take-home naloxone may legally be supplied to peers, but "
+         "no programme has yet been implemented.",
+         [("naloxone_programme", "legal_only"), ("naloxone_programme", "unavailable")]),
+        ("The drug consumption room we campaigned for has still not opened.",
+         [("drug_consumption_room", "unavailable")]),
         ("No take-home naloxone programme has been implemented so far.",
          [("naloxone_programme", "unavailable")]),
         ("Naloxone is not distributed to people who use drugs.",
