@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.countries import EU_CODE
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.link import (
     GENERIC_SERVICE_NOUN,
@@ -169,7 +170,11 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
         if _CONCEPT.match(sf.text[hit.end - base :]):
             continue  # "DCRs aim to reduce …", "OST is defined as …": the concept, not a service
         for status, explicit in _hit_statuses(ctx, hit):
-            out.append(Evidence(hit, status, explicit, country, ctx))
+            # The clause decides the country; a Europe-wide statement ("In the European Union,
+            # naloxone programmes operate in 10 countries") is context, not a service row.
+            where = statement_country(ctx, hit.start)
+            if where != EU_CODE:
+                out.append(Evidence(hit, status, explicit, where, ctx))
     out.extend(_elided_subject_evidence(ctx, country))
     out.extend(_generic_subject_evidence(ctx, country))
     if ctx.prev is not None and _LAST_N.search(sf.text) and not sf.of("service"):

@@ -502,6 +502,11 @@ def service_rows(text: str) -> list[tuple]:
          [("naloxone_programme", "legal_only"), ("naloxone_programme", "unavailable")]),
         ("The drug consumption room we campaigned for has still not opened.",
          [("drug_consumption_room", "unavailable")]),
+        ("In the European Union, by contrast, take-home naloxone programmes were operating in "
+         "10 countries in 2028.", []),
+        ("No drug consumption room has been opened yet, but the capital intends to open a "
+         "mobile consumption room in 2030.",
+         [("drug_consumption_room", "planned"), ("drug_consumption_room", "unavailable")]),
         ("No take-home naloxone programme has been implemented so far.",
          [("naloxone_programme", "unavailable")]),
         ("Naloxone is not distributed to people who use drugs.",
