@@ -258,18 +258,24 @@ def run_bench(size_mb: float, repeat: int, corpus: Path, out: Path | None) -> in
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipeline.bench",
-        description="Time the text pipeline against bare spaCy tokenisation on a synthetic "
-        "corpus built from the seed reports.",
-    )
-    parser.add_argument("--size-mb", type=float, default=1.0, metavar="MB",
-                        help="size of the synthetic corpus (default: 1.0)")
+def bench_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The options every benchmark shares: --repeat and --corpus."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--repeat", type=int, default=3, metavar="N",
                         help="run each measurement N times and keep the best (default: 3)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR",
                         help="folder of seed .txt reports (default: the repo's corpus/)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = bench_parser(
+        "python -m pipeline.bench",
+        "Time the text pipeline against bare spaCy tokenisation on a synthetic corpus built "
+        "from the seed reports.",
+    )
+    parser.add_argument("--size-mb", type=float, default=1.0, metavar="MB",
+                        help="size of the synthetic corpus (default: 1.0)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="keep the written tables here (default: a temporary folder)")
     args = parser.parse_args(argv)

@@ -16,7 +16,6 @@ one four times as long, to show whether memory stays flat as pages grow.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import subprocess
@@ -26,7 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.bench import DEFAULT_CORPUS, SEED, best_of, vary_figures
+from pipeline.bench import SEED, bench_parser, best_of, vary_figures
 
 TARGET_PAGES_PER_S = 150.0
 TARGET_PEAK_MIB = 200.0
@@ -167,17 +166,13 @@ def run_bench(pages: int, repeat: int, corpus: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipeline.bench_pdf",
-        description="Time the PDF ingest stage against bare pypdfium2 and pdfplumber text "
-        "extraction on a report-like PDF rendered from the seed reports.",
+    parser = bench_parser(
+        "python -m pipeline.bench_pdf",
+        "Time the PDF ingest stage against bare pypdfium2 and pdfplumber text extraction on a "
+        "report-like PDF rendered from the seed reports.",
     )
     parser.add_argument("--pages", type=int, default=32, metavar="N",
                         help="pages of the rendered report (default: 32)")
-    parser.add_argument("--repeat", type=int, default=3, metavar="N",
-                        help="run each measurement N times and keep the best (default: 3)")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR",
-                        help="folder of seed .txt reports (default: the repo's corpus/)")
     args = parser.parse_args(argv)
     if args.pages < 2 or args.repeat < 1:
         parser.error("--pages must be >= 2 and --repeat >= 1")
