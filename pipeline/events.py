@@ -72,7 +72,8 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     if earlier and _RELATIVE.match(clause_head):
         # "OST with buprenorphine, which was introduced in 2010": the service just before
         return [earlier[-1]]
-    if earlier and (cue.code != "planned" or _ELIDED.match(clause_head)):
+    if earlier and (cue.code != "planned" or _ELIDED.match(clause_head)
+                    or _CHANGE_OF_IT.match(clause_head)):
         # "NSPs operated unofficially since 1984 but were only legalised in 1992"; a plan
         # needs the elided subject ("… and a final evaluation is planned" is no service's)
         return [earlier[0]]
@@ -90,6 +91,11 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
 
 _ANAPHORIC_SUBJECT = re.compile(r"^\s*(?:the|this|that|these|its)\s+(?:programmes?|services?|"
                                 r"projects?|pilot|scheme|initiative)\b", re.I)
+# "…, and its opening is planned for 2021", "; national scale-up is planned for 2019": the
+# change of the service named before.
+_CHANGE_OF_IT = re.compile(r"\s*(?:and\s+)?(?:its|their|the|a|national|nationwide|further)?\s*"
+                           r"(?:[\w-]+\s+)?(?:scale-up|scaling up|expansion|extension|roll-out|"
+                           r"rollout|opening|reopening|introduction)\b", re.I)
 _RELATIVE = re.compile(r"\s*(?:which|where|when|that)\b", re.I)
 # A clause that starts with its verb has the subject of the clause before.
 _ELIDED = re.compile(r"\s*(?:(?:and|but|then)\s+)?(?:was|were|is|are|has|have|had|been|later|"

@@ -55,6 +55,7 @@ def _name_words() -> frozenset[str]:
 def _is_name_gap(gap: str, max_words: int = 14) -> bool:
     """Only words that can sit inside a plan's name between its head and its period."""
     gap = _QUOTED.sub(" Title ", gap)
+    gap = re.sub(r"\s*\([^()]{1,30}\)", " ", gap)  # "Strategy (interim) 2009-16"
     if _PERIOD_GAP.fullmatch(gap):
         return True  # "two action plans, covering the periods 2013-16 and …", ", which covered"
     words = re.findall(r"[^\s(]+", gap)

@@ -324,6 +324,11 @@ def event_rows(text: str) -> list[tuple]:
          [("planned", "opioid_substitution_treatment", 2031, None)]),
         ("Needle and syringe programmes – since 2017",
          [("started", "needle_syringe_programme", 2017, None)]),
+        ("The city examined a supervised injection facility in 2028, and its opening is "
+         "planned for 2031.", [("planned", "drug_consumption_room", 2031, None)]),
+        ("A take-home naloxone pilot was launched in 2028; national scale-up is planned for "
+         "2029.", [("started", "naloxone_programme", 2028, None),
+                   ("planned", "naloxone_programme", 2029, None)]),
         ("The volunteers began distributing nasal naloxone to clients in 2029.",
          [("started", "naloxone_programme", 2029, None)]),
         ("Needle and syringe programmes started in 2022 in Uppsala and were expanded to "
@@ -424,6 +429,7 @@ def plan_rows(text: str) -> list[tuple]:
     ("text", "expected"),
     [
         ("The National Drug Strategy 2013-20 sets the priorities.", [("strategy", 2013, 2020)]),
+        ("The National Drugs Strategy (interim) 2029-31 followed.", [("strategy", 2029, 2031)]),
         ("The original Narcotics Act dates from 3 October 1971.", [("law", 1971, None)]),
         ("A follow-up of the national drug strategy was published in 2029.", []),
         ("The National Drug Strategy 2024-28 was adopted with its accompanying action plan for "
