@@ -184,10 +184,18 @@ def _event_code(sf: SentenceFinds, code: str, subject: Hit | None, cue: Hit) -> 
     lead = sf.text[max(0, subject.start - base - 25) : subject.start - base].lower()
     if phrases_regex(markers, after=r"\s+(?:[\w-]+\s+){0,2}$").search(lead):
         return "expanded"
-    # "… was made available nationally from 2022": the service reaches the whole country.
+    # "… was made available nationally from 2022": the service reaches the whole country
+    # (not "has been available nationally since 1998", which dates its start).
     after = sf.text[cue.end - base : clause_of(sf, cue.start)[1] - base]
     scopes = tuple(load("cues")["expansion_scopes"])
-    if phrases_regex(scopes, after=r"\b").match(after.lstrip().lower()):
+    if cue.code != "started_since" and phrases_regex(scopes, after=r"\b").match(
+        after.lstrip().lower()
+    ):
+        return "expanded"
+    # "OST has also been available in the Central Prison since 2016": one more setting.
+    if cue.code == "started_since" and re.search(r"\balso\s+(?:\w+\s+)?$",
+                                                 sf.text[max(0, cue.start - base - 20):
+                                                         cue.start - base], re.I):
         return "expanded"
     # "OST capacity was expanded: a new methadone unit opened in 2017": the opening is the
     # expansion the sentence announced for the same service.
@@ -255,6 +263,10 @@ def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
         sf.text[cue.end - base : clause[1] - base], re.I,
     ):
         return False  # "the necessary amendment … has not yet been adopted"
+    if cue.code == "started_since" and any(
+        c.code == "legal_basis" and clause[0] <= c.start < cue.start for c in sf.of("event")
+    ):
+        return False  # "the legal framework for DCRs has existed since 2001"
     if cue.code in ("started", "expanded", "started_weak"):
         if _modal(sf, cue):
             return False
@@ -356,7 +368,7 @@ def merge_events(events: list[Event]) -> list[Event]:
     expanded: dict[tuple, int] = {}
     for e in events:
         key = (e.prov.sentence, e.country, e.service)
-        if e.event == "started" and e.service and e.year and not e.region:
+        if e.event == "started" and e.service and e.year:
             first[key] = min(first.get(key, e.year), e.year)
         if e.event == "expanded" and e.service and e.year:
             # "OST capacity was expanded: a new unit opened in 2017"

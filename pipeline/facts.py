@@ -54,7 +54,8 @@ _NP_STOP = re.compile(
     r"|[,;:.)\]]"
 )
 _ENTERED = re.compile(
-    r"\s+(?:\w+\s+)?(entered|started)\s+(?:drug\s+|specialised\s+)?treatment", re.I
+    r"\s+(?:\w+\s+)?(entered|started)\s+(?:a\s+(?:new\s+)?)?(?:drug\s+|specialised\s+)?"
+    r"treatment", re.I
 )
 _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|began|"
                        r"(?:were|was)\s+(?:\w+\s+)?admitted)\b", re.I)
@@ -71,6 +72,7 @@ _USING = re.compile(r"\s+(?:were\s+|was\s+)?(?:registered|treated|reached|receiv
 # "… reached around 3 900 people …": the people use a service; they are not an estimate.
 _USED_BY = re.compile(rf"\b(?:reached|reaching|served|serving|treated|in contact with|"
                       rf"registered|supported|enrolled)\s+{_HEDGE_WORDS}$", re.I)
+_TREATED = re.compile(r"\s+(?:were|was)\s+(?:\w+\s+)?treated\b", re.I)
 _DIED = re.compile(r"\s+(?:\w+\s+){0,2}?(?:have\s+|had\s+)?(?:died|lost their lives)\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|shall|is to|are to|(?:is|are) expected to|"
                      r"(?:plans?|aims?|intends?) "
@@ -283,7 +285,9 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     """(indicator, how it was decided) from the noun class and the service context."""
     ind = load("indicators")
     cls = counted.noun_class
-    if cls == "people" and _ENTERING.match(ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]):
+    if cls in ("people", "cases") and _ENTERING.match(
+        ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]
+    ):
         cls = "entrants"  # "4 200 people entered treatment"
     if cls == "syringes" and _RETURNED.match(
         ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]
@@ -345,6 +349,10 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     syringes = [n for n in sf.of("noun") if n.code == "syringes" and n is not counted.noun]
     if service is None and syringes:
         return mapping.get("needle_syringe_programme"), f"noun:{cls}+syringes"
+    if service is None and cls == "people" and _TREATED.match(
+        sf.text[counted.noun.end - sf.sentence.start :]
+    ):
+        return mapping.get("drug_treatment"), "noun:people+treated"  # "26 000 clients were treated"
     if service is None:
         return None, "no service context"
     return mapping.get(service.code), f"noun:{cls}+service:{service.code}"

@@ -22,10 +22,10 @@ _CLAUSE_SPLIT = re.compile(
 _CHUNK_SPLIT = re.compile(r"(?<!\d)[,;:]|[,;:](?!\d)")
 # "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
 FRAMING_YEAR = re.compile(
-    r"\s*[\"'(\[]?\s*(?:In|During|By|Up to|As of|Since|Until|At the end of|By the end of|"
-    r"According to)\s+"
+    r"\s*[\"'(\[]?\s*(?:In|During|By|Up to|As of|As at|On|Since|Until|At the end of|"
+    r"By the end of|According to)\s+"
     r"(?:the\s+)?(?:(?:state\s+)?(?:calendar|fiscal|financial|reporting)\s+)?(?:year\s+)?"
-    r"(\d{4})\b"
+    r"((?:\d{1,2}\s+)?(?:[A-Z][a-z]+\s+)?\d{4})\b"
 )
 # A programme, room or facility named without saying which service it is.
 GENERIC_SERVICE_NOUN = (
