@@ -33,6 +33,8 @@ _SAME_PERIOD = re.compile(r"(?:\s+[\w-]+){0,4}?\s+(?:for|covering|over)\s+the\s+
 _ABOUT_PLAN = re.compile(r"\b(?:follow-up|evaluation|review|report|assessment|revision|update|"
                          r"implementation|progress)\s+(?:report\s+)?(?:of|on)\s+(?:the\s+)?"
                          r"(?:[\w-]+\s+){0,3}$", re.I)
+_UNDER = re.compile(r"^\s+(?:under|within|implementing)\s+(?:the\s+)?(?:new\s+|national\s+|"
+                    r"current\s+)?$", re.I)
 _QUOTED = re.compile(r"[‘'\"“][^‘’'\"“”]{3,120}[’'\"”],?")
 _LEFT = re.compile(rf"(?:{_LEFT_WORD}\s+){{1,6}}$")
 _LEFT_NAME = re.compile(r"(?:(?:[A-Z][\w’'/-]*|national|illicit|drugs?|federal)\s+){1,6}$")
@@ -56,6 +58,7 @@ def _is_name_gap(gap: str, max_words: int = 14) -> bool:
     """Only words that can sit inside a plan's name between its head and its period."""
     gap = _QUOTED.sub(" Title ", gap)
     gap = re.sub(r"\s*\([^()]{1,30}\)", " ", gap)  # "Strategy (interim) 2009-16"
+    gap = re.sub(r"(?<=[A-Z]\w)(\w*),(?=\s+[A-Z])", r"\1", gap)  # "for Drug, Tobacco and …"
     if _PERIOD_GAP.fullmatch(gap):
         return True  # "two action plans, covering the periods 2013-16 and …", ", which covered"
     words = re.findall(r"[^\s(]+", gap)
@@ -71,7 +74,10 @@ def _right_time(sf: SentenceFinds, head: Hit, heads: list[Hit]) -> tuple[TimeRef
     later = [t for t in sf.times if t.start >= head.end and t.kind != "citation"]
     for i, t in enumerate(later):
         gap = sf.text[head.end - base : t.start - base]
-        between = [h for h in heads if head.end <= h.start < t.start]
+        # "The first action plan under the new strategy covers the period 2019-21": a head
+        # the plan is "under" belongs to its name, it does not take the period.
+        between = [h for h in heads if head.end <= h.start < t.start
+                   and not _UNDER.search(sf.local(head.end, h.start))]
         if i == 0:
             coordinated = between and re.match(
                 r"\s+and\s+$", sf.text[head.end - base : between[0].start - base]
@@ -175,6 +181,8 @@ def _attach_years(sf: SentenceFinds) -> list[Attached]:
     heads = [h for h in sf.of("plan")
              if not any(s < h.start and h.end <= e for s, e, _ in sf.orgs)]
     out: list[Attached] = []
+    heads = [h for h in heads if not any(
+        o.end <= h.start and _UNDER.search(sf.local(o.end, h.start)) for o in heads)]
     for head in heads:
         found = _left_time(sf, head) or _right_time(sf, head, heads) or _adopted_time(sf, head)
         if not found or _names_something_else(sf, head, found[0]):

@@ -149,6 +149,11 @@ def fact_rows(text: str) -> list[tuple]:
           ("SE", "pwid.estimate", 2025, 8600, "exact", None, None)]),
         ("Across the European Union, some 1.3 million people were estimated to be high-risk "
          "opioid users in 2027.", [("EU", "hrou.estimate", 2027, 1300000, "approx", None, None)]),
+        ("On 31 December 2027, 10 316 clients were receiving opioid substitution treatment.",
+         [("SE", "ost.clients", 2027, 10316, "exact", None, None)]),
+        ("In 2027, 10 274 cases entered treatment for problem drug use, and 3 300 started a new "
+         "treatment episode.", [("SE", "treatment.entrants", 2027, 10274, "exact", None, None),
+                                ("SE", "treatment.entrants", 2027, 3300, "exact", None, None)]),
         ("Around 1 700 individuals were admitted to drug treatment in 2029.",
          [("SE", "treatment.entrants", 2029, 1700, "approx", None, None)]),
         ("Needle and syringe programmes are the main response. In 2029, 15 fixed sites "
@@ -329,6 +334,14 @@ def event_rows(text: str) -> list[tuple]:
         ("A take-home naloxone pilot was launched in 2028; national scale-up is planned for "
          "2029.", [("started", "naloxone_programme", 2028, None),
                    ("planned", "naloxone_programme", 2029, None)]),
+        ("At the end of 2028, 214 clients were in OST, and OST has also been available in the "
+         "central prison since 2026.", [("expanded", "opioid_substitution_treatment", 2026, None)]),
+        ("Opioid maintenance treatment has been available nationally since 2018.",
+         [("started", "opioid_substitution_treatment", 2018, None)]),
+        ("Although the legal framework for drug consumption rooms has existed since 2021, the "
+         "first facility only opened in April 2029.",
+         [("legal_basis", "drug_consumption_room", 2021, None),
+          ("started", "drug_consumption_room", 2029, 4)]),
         ("The volunteers began distributing nasal naloxone to clients in 2029.",
          [("started", "naloxone_programme", 2029, None)]),
         ("Needle and syringe programmes started in 2022 in Uppsala and were expanded to "
@@ -429,6 +442,10 @@ def plan_rows(text: str) -> list[tuple]:
     ("text", "expected"),
     [
         ("The National Drug Strategy 2013-20 sets the priorities.", [("strategy", 2013, 2020)]),
+        ("The first action plan under the new strategy covers the period 2029-31.",
+         [("action_plan", 2029, 2031)]),
+        ("The National Programme for Drug, Tobacco and Alcohol Control and Prevention 2028-38 "
+         "was adopted.", [("strategy", 2028, 2038)]),
         ("The National Drugs Strategy (interim) 2029-31 followed.", [("strategy", 2029, 2031)]),
         ("The original Narcotics Act dates from 3 October 1971.", [("law", 1971, None)]),
         ("A follow-up of the national drug strategy was published in 2029.", []),
