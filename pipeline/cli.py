@@ -7,6 +7,7 @@ written), 2 on a usage error (bad option, missing input path, no tables to score
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -146,3 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: no table was replaced", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `evaluate --show | head`: the reader left; say nothing more (Python's advice:
+        # point stdout at devnull so the interpreter's final flush cannot fail again).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

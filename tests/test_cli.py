@@ -300,3 +300,25 @@ def test_readme_documents_option(command: str, option: str) -> None:
     text = _readme_section(command) if command else README.read_text(encoding="utf-8")
     where = f"section `python -m pipeline {command}`" if command else "README"
     assert re.search(rf"(?<![\w-]){re.escape(option)}\b", text), f"{option} not in {where}"
+
+
+def test_evaluate_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`evaluate --show | head -1`: no traceback when the reader stops early. The gold lists
+    thousands of made-up misses, so the report is far larger than the pipe's buffer."""
+    out = tmp_path / "out"
+    assert run_cli("extract", SEEDS[0], "--out", out, "--quiet").returncode == 0
+    gold = tmp_path / "gold.csv"
+    header = ("table,doc_id,country,indicator,year,value,event,service,status,kind,"
+              "start_year,end_year")
+    rows = [f"facts,{SEEDS[0].stem},XX,ost.clients,2000,{n},,,,,," for n in range(1, 6001)]
+    gold.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "pipeline", "evaluate", "--out", str(out), "--gold", str(gold),
+           "--show"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                            env=env)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert b"Traceback" not in err and proc.returncode == 1
