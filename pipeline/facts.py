@@ -33,6 +33,10 @@ from pipeline.vocab import load, phrases_regex
 _YEARS_BEFORE = re.compile(r"\s+(?:the\s+year\s+before|the\s+previous\s+year|a\s+year\s+(?:earlier|"
                            r"before)|(\w+)\s+years\s+(?:earlier|before)|a\s+(decade)\s+"
                            r"(?:earlier|before))\b", re.I)
+_THEY_CLOSED = re.compile(r"^[^.;]*?,?\s+and\s+(?:those|these|they|all of them|both)\b[^.;]{0,30}?"
+                          r"\b(?:have|had|were|was)?\s*(?:been\s+)?(?:closed|shut down|"
+                          r"discontinued)\b", re.I)
+_WAITING = re.compile(r"\bwaiting\s+(?:lists?|times?)\b", re.I)
 _OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which|the(?:\s+\d[\d ,.]*\d|\s+\d)?)\s+"
                       r"(?=[a-zA-Z])", re.I)
 # "44 of the 232 newly reported HIV cases": 232 is the whole the part is counted from.
@@ -40,8 +44,8 @@ _WHOLE_OF_PART = re.compile(r"(?:\d|\b[a-z]+)\s+of\s+the\s+$", re.I)
 
 
 def _whole_of_part(lead: str) -> bool:
-    """'44 of the 232 newly reported cases': the second figure is the whole the part is
-    counted from, not a fact of its own."""
+    """'44 of the 232 newly reported cases': the whole a part is counted from, not a fact
+    of its own."""
     m = _WHOLE_OF_PART.search(lead)
     if not m:
         return False
@@ -399,6 +403,13 @@ def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hi
     # one service goes on without naming it again.
     if _OTHER_SUBJECT.search(ctx.sf.text):
         return None  # "Treatment is provided in 230 centres": another, unnamed subject
+    # Outreach and mobile units are channels of the programme the paragraph is about: look
+    # past a sentence that names only them.
+    channels = set(load("indicators").get("channel_services", ()))
+    for sf in ctx.earlier or ((ctx.prev,) if ctx.prev else ()):
+        named = [s for s in services(sf) if s.code not in channels]
+        if named:
+            return named[0] if len({s.code for s in named}) == 1 else None
     earlier = earlier_services(ctx)
     return earlier[0] if len({s.code for s in earlier}) == 1 else None
 
@@ -422,8 +433,14 @@ def sentence_facts(
         if _whole_of_part(sf.text[: fig.start - sf.sentence.start]):
             skipped.append((fig, "the whole a part is counted from"))
             continue
+        if _WAITING.search(sf.local(sf.sentence.start, fig.start)):
+            skipped.append((fig, "counts a waiting list"))
+            continue
         if blocked_after(sf, fig):
             skipped.append((fig, "counts something else"))
+            continue
+        if _THEY_CLOSED.search(sf.text[fig.end - sf.sentence.start :]):
+            skipped.append((fig, "counts closures"))  # "… three programs, and those have closed"
             continue
         if _FUTURE.search(sf.text[: fig.start - sf.sentence.start]):
             skipped.append((fig, "a planned or future count"))  # "will open two more sites"

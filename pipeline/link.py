@@ -164,8 +164,12 @@ def statement_country(ctx: Context, pos: int | None = None) -> str | None:
         return _city_country(ctx, pos)  # "In Vienna, …": a city is part of its country
     if not named and pos is not None:
         clause = clause_of(ctx.sf, pos)
-        if any(c == "EU" and clause[0] <= s < clause[1] for s, _, c in ctx.sf.countries):
-            return "EU"  # "In the European Union, an estimated …"
+        # "In the European Union, an estimated …", "… received OST across the European
+        # Union", not "… a coverage among the lowest in the EU" (a comparison)
+        if any(c == "EU" and clause[0] <= s < clause[1] and (
+            s < pos or not _COMPARISON.search(ctx.sf.local(pos, s))
+        ) for s, _, c in ctx.sf.countries):
+            return "EU"
     return ctx.country
 
 
@@ -181,6 +185,8 @@ def usable_times(sf: SentenceFinds, exclude: set[tuple[int, int]]) -> list[TimeR
     return [t for t in sf.times if t.kind != "citation" and (t.start, t.end) not in exclude]
 
 
+_COMPARISON = re.compile(r"\b(?:lowest|highest|among|than|compared|average|below|above|"
+                         r"rank\w*|coverage|level)\b", re.I)
 _ASIDE_YEAR = re.compile(
     r"\b(?:compared\s+(?:with|to)|than|up\s+from|down\s+from|from|after|before|since)\b", re.I)
 

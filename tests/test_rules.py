@@ -154,6 +154,19 @@ def fact_rows(text: str) -> list[tuple]:
         ("In 2027, 10 274 cases entered treatment for problem drug use, and 3 300 started a new "
          "treatment episode.", [("SE", "treatment.entrants", 2027, 10274, "exact", None, None),
                                 ("SE", "treatment.entrants", 2027, 3300, "exact", None, None)]),
+        ("In 2026, 13 OST centres treated around 600 clients, a level of coverage among the "
+         "lowest in the EU.", [("SE", "ost.facilities", 2026, 13, "exact", None, None),
+                               ("SE", "ost.clients", 2026, 600, "approx", None, None)]),
+        ("By comparison, an estimated 650 000 people received OST across the European Union "
+         "in 2027.", [("EU", "ost.clients", 2027, 650000, "approx", None, None)]),
+        ("The waiting list for OST, which had exceeded 5 000 people in 2022, has since been "
+         "eliminated.", []),
+        ("Local councils withdrew approval for three county syringe programmes in 2028, and "
+         "those programmes have closed.", []),
+        ("Needle and syringe programmes were set up by NGOs. After 2026 the mobile units "
+         "stopped operating. In 2028, only two programmes remained active, reaching 1 300 "
+         "clients.", [("SE", "nsp.sites", 2028, 2, "exact", None, None),
+                      ("SE", "nsp.clients", 2028, 1300, "exact", None, None)]),
         ("Around 1 700 individuals were admitted to drug treatment in 2029.",
          [("SE", "treatment.entrants", 2029, 1700, "approx", None, None)]),
         ("Needle and syringe programmes are the main response. In 2029, 15 fixed sites "
