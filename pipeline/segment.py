@@ -42,8 +42,11 @@ def get_nlp() -> Language:
     """The blank English pipeline with a sentencizer (built once per process); the genre's
     abbreviations (data/segment.yaml) are single tokens, so "Law No. 7975" is not cut."""
     nlp = spacy.blank("en")
-    for abbreviation in load("segment")["abbreviations"]:
+    rules = load("segment")
+    for abbreviation in rules["abbreviations"]:
         nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+    for letter in rules["sentence_final_letters"]:
+        nlp.tokenizer.add_special_case(f"{letter}.", [{ORTH: letter}, {ORTH: "."}])
     nlp.add_pipe("sentencizer")
     return nlp
 

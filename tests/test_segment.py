@@ -38,3 +38,16 @@ def test_run_on_text_is_cut_at_whitespace_and_keeps_offsets() -> None:
     assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in sents)
     assert all(text[s.start : s.end] == s.text for s in sents)
     assert " ".join(s.text for s in sents) == text
+
+
+def test_hepatitis_c_at_a_sentence_end_ends_the_sentence() -> None:
+    from pipeline.segment import segments_to_sentences, text_to_segments
+
+    text = ("It offers testing for HIV and hepatitis C. Two mobile units were discontinued in "
+            "2016. Law No. 7975 of 26 July 1995 applies.")
+    _, sentences = segments_to_sentences(text, text_to_segments(text))
+    assert [s.text for s in sentences] == [
+        "It offers testing for HIV and hepatitis C.",
+        "Two mobile units were discontinued in 2016.",
+        "Law No. 7975 of 26 July 1995 applies.",
+    ]
