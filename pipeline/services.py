@@ -110,8 +110,11 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
         return []  # "drug users should be offered testing": advice, not provision
     legal = _cues_in(sf, "legal", (sf.sentence.start, sf.sentence.end))
     in_law_name = _IN_LAW_NAME.match(sf.text[hit.end - sf.sentence.start :])
-    if in_law_name or (legal and _only_made_possible(sf, hit, legal)):
+    if in_law_name:
         return [("legal", True)]
+    if legal and _only_made_possible(sf, hit, legal):
+        # "a legal basis for supervised drug consumption rooms, but none has opened"
+        return [("allowed", True)]
     if _ALLOWED_TO.search(sf.text[clause[0] - sf.sentence.start : hit.start - sf.sentence.start]):
         return [("allowed", True)]  # "… amended to allow municipalities to operate DCRs"
     if _LEGALLY_POSSIBLE.search(sf.local(clause[0], clause[1])):

@@ -543,6 +543,9 @@ def service_rows(text: str) -> list[tuple]:
         ("No drug consumption room has been opened yet, but the capital intends to open a "
          "mobile consumption room in 2030.",
          [("drug_consumption_room", "planned"), ("drug_consumption_room", "unavailable")]),
+        ("An amendment adopted in 2024 created a legal basis for supervised drug consumption "
+         "rooms, but no such facility has been opened.",
+         [("drug_consumption_room", "legal_only"), ("drug_consumption_room", "unavailable")]),
         ("No take-home naloxone programme has been implemented so far.",
          [("naloxone_programme", "unavailable")]),
         ("Naloxone is not distributed to people who use drugs.",
