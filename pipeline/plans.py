@@ -33,6 +33,9 @@ _SAME_PERIOD = re.compile(r"(?:\s+[\w-]+){0,4}?\s+(?:for|covering|over)\s+the\s+
 _ABOUT_PLAN = re.compile(r"\b(?:follow-up|evaluation|review|report|assessment|revision|update|"
                          r"implementation|progress)\s+(?:report\s+)?(?:of|on)\s+(?:the\s+)?"
                          r"(?:[\w-]+\s+){0,3}$", re.I)
+# "Action Plan on … runs from 2015 to 2017": the verb is not part of the title.
+_TITLE_VERB = re.compile(r"\s+(?:runs|ran|covers|covered|spans|spanned|lasts|lasted)(?:\s+from)?\s+"
+                         r"(?=\d)")
 _UNDER = re.compile(r"^\s+(?:under|within|implementing)\s+(?:the\s+)?(?:new\s+|national\s+|"
                     r"current\s+)?$", re.I)
 _QUOTED = re.compile(r"[‘'\"“][^‘’'\"“”]{3,120}[’'\"”],?")
@@ -64,7 +67,8 @@ def _is_name_gap(gap: str, max_words: int = 14) -> bool:
     words = re.findall(r"[^\s(]+", gap)
     if len(words) > max_words or re.search(r"[,;.:]", gap.replace("No.", "")):
         return False
-    allowed = _name_words() | {"period", "covering", "covers"}
+    allowed = _name_words() | {"period", "covering", "covers", "covered", "runs", "ran",
+                               "spans", "spanned", "lasts", "lasted", "from"}
     return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in allowed for w in words)
 
 
@@ -265,7 +269,7 @@ def sentence_plans(ctx: Context) -> list[Plan]:
     plans = []
     for a in attach_years(sf) + _same_period(ctx):
         start_year, end_year = _period(a, sf)
-        title = sf.text[a.name_start - base : a.name_end - base].strip()
+        title = _TITLE_VERB.sub(" ", sf.text[a.name_start - base : a.name_end - base].strip())
         clause = clause_of(sf, a.head.start)
         own = [o for o in sf.orgs if clause[0] <= o[0] < clause[1]]
         authority = own[0][2].strip() if own else None  # who presents it, same clause

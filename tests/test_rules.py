@@ -455,6 +455,9 @@ def plan_rows(text: str) -> list[tuple]:
     ("text", "expected"),
     [
         ("The National Drug Strategy 2013-20 sets the priorities.", [("strategy", 2013, 2020)]),
+        ("The current Action Plan on Combating Drug Abuse runs from 2025 to 2027.",
+         [("action_plan", 2025, 2027)]),
+        ("The current decree on OST, issued in 2028, sets the rules.", [("law", 2028, None)]),
         ("The first action plan under the new strategy covers the period 2029-31.",
          [("action_plan", 2029, 2031)]),
         ("The National Programme for Drug, Tobacco and Alcohol Control and Prevention 2028-38 "
