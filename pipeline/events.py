@@ -17,8 +17,10 @@ from pipeline.link import (
     PLANNED_AMOUNT,
     Context,
     anaphoric_services,
+    chunk_of,
     clause_of,
     earlier_services,
+    is_heading,
     nearest_time,
     noun_phrase_end,
     provenance,
@@ -140,10 +142,10 @@ def _year(sf: SentenceFinds, cue: Hit, clause: tuple[int, int],
 def _since_year(sf: SentenceFinds, clause: tuple[int, int], times: list[TimeRef]) -> TimeRef | None:
     base = sf.sentence.start
     for t in times:
-        if clause[0] <= t.start < clause[1] and re.search(
+        if clause[0] <= t.start < clause[1] and (re.search(
             r"\b(?:since|from)\s+$", sf.text[max(0, t.start - base - 8) : t.start - base], re.I
-        ):
-            return t
+        ) or re.match(r"\W*since\b", sf.local(chunk_of(sf, t.start)[0], t.start), re.I)):
+            return t  # "since 2015", "Since the national demonstration project in 2015, …"
     return None
 
 
@@ -296,10 +298,35 @@ def _cue_time(ctx: Context, cue: Hit, clause: tuple[int, int],
     return _year(sf, cue, clause, dating)
 
 
+def _timeline_line(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Event]:
+    """A fact-sheet line "Opioid substitution treatment – methadone since 2001": a short
+    line without a verb of its own that names a service and "since" (or "from") a year."""
+    sf = ctx.sf
+    if not is_heading(sf) and not _LIST_LINE.match(sf.text):
+        return []
+    if sf.of("event") or not services(sf):
+        return []
+    m = re.search(r"\b(?:since|from)\s+(?:\w+\s+)?((?:19|20)\d\d)\b(?!\s*(?:to|-|–))",
+                  sf.text, re.I)
+    if not m:
+        return []
+    times = [t for t in usable_times(sf, plan_years)
+             if t.start <= sf.sentence.start + m.start(1) < t.end]
+    if not times:
+        return []
+    first = services(sf)[0]
+    return [Event(ctx.doc_id, statement_country(ctx, first.start), "started", first.code,
+                  times[0].year, provenance(ctx, first.start, first.end, "event:timeline line"),
+                  month=times[0].month)]
+
+
+_LIST_LINE = re.compile(r"\s*[-•*–]?\s*[A-Z][^.;]{0,120}\s[–—-]\s[^.;]{0,80}$")
+
+
 def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Event]:
     """Events stated by one sentence."""
     sf = ctx.sf
-    out: list[Event] = []
+    out: list[Event] = _timeline_line(ctx, plan_years)
     legal_clauses: set[tuple[int, int]] = set()
     for cue in sorted(sf.of("event") + _adopted_laws(sf), key=lambda h: h.start):
         clause = clause_of(sf, cue.start)

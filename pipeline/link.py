@@ -29,7 +29,8 @@ FRAMING_YEAR = re.compile(
 )
 # A programme, room or facility named without saying which service it is.
 GENERIC_SERVICE_NOUN = (
-    r"(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?|trials?|pilots?)"
+    r"(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?|trials?|pilots?|"
+    r"units?)"
 )
 # "below its planned capacity of 60": "planned" before an amount is no plan.
 PLANNED_AMOUNT = re.compile(r"\s+(?:capacity|budget|target|number|figure|total|level|size|"

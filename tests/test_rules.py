@@ -355,6 +355,12 @@ def event_rows(text: str) -> list[tuple]:
          "first facility only opened in April 2029.",
          [("legal_basis", "drug_consumption_room", 2021, None),
           ("started", "drug_consumption_room", 2029, 4)]),
+        ("Opioid substitution treatment – methadone since 2021",
+         [("started", "opioid_substitution_treatment", 2021, None)]),
+        ("Since the national naloxone demonstration project in 2025, naloxone has been "
+         "available on prescription.", [("started", "naloxone_programme", 2025, None)]),
+        ("Two OST units operate in the capital; a third unit is scheduled to open in 2031.",
+         [("planned", "opioid_substitution_treatment", 2031, None)]),
         ("The volunteers began distributing nasal naloxone to clients in 2029.",
          [("started", "naloxone_programme", 2029, None)]),
         ("Needle and syringe programmes started in 2022 in Uppsala and were expanded to "
