@@ -22,7 +22,8 @@ from typing import Any
 import yaml
 
 from pipeline.countries import country_names, country_vote
-from pipeline.pdf import PdfError, PdfSettings, PdfText, dehyphenate, read_pdf
+from pipeline.pdf import PdfError, PdfSettings, PdfText, read_pdf
+from pipeline.pdf_layout import dehyphenate
 from pipeline.types import Document, TableCell
 
 DATA_DIR = Path(__file__).parent / "data"

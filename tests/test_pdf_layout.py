@@ -13,7 +13,8 @@ import pytest
 from pipeline.cli import main
 from pipeline.evaluate import KEY_COLUMNS
 from pipeline.ingest import normalise_text, read_document
-from pipeline.pdf import PdfSettings, dehyphenate, read_pdf
+from pipeline.pdf import PdfSettings, read_pdf
+from pipeline.pdf_layout import dehyphenate
 from pipeline.pipeline import run
 from tests.pdf_fixtures import (
     Rendered,
