@@ -29,7 +29,7 @@ from pipeline.tables import label_indicator
 from pipeline.types import Fact
 from pipeline.vocab import load, phrases_regex
 
-# Words that end the noun phrase after a figure.
+# "… up from 29,100 the year before", "two years earlier", "a decade earlier"
 _YEARS_BEFORE = re.compile(r"\s+(?:the\s+year\s+before|the\s+previous\s+year|a\s+year\s+(?:earlier|"
                            r"before)|(\w+)\s+years\s+(?:earlier|before)|a\s+(decade)\s+"
                            r"(?:earlier|before))\b", re.I)
@@ -37,6 +37,7 @@ _THEY_CLOSED = re.compile(r"^[^.;]*?,?\s+and\s+(?:those|these|they|all of them|b
                           r"\b(?:have|had|were|was)?\s*(?:been\s+)?(?:closed|shut down|"
                           r"discontinued)\b", re.I)
 _WAITING = re.compile(r"\bwaiting\s+(?:lists?|times?)\b", re.I)
+# "253 outlets, 168 of them community pharmacies", "44 of the 232 … cases"
 _OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which|the(?:\s+\d[\d ,.]*\d|\s+\d)?)\s+"
                       r"(?=[a-zA-Z])", re.I)
 # "44 of the 232 newly reported HIV cases": 232 is the whole the part is counted from.
@@ -51,6 +52,7 @@ def _whole_of_part(lead: str) -> bool:
         return False
     # Only after a figure in digits: "one of the 64 centres" names the whole as a count.
     return lead[m.start() : m.end()].split()[0][-1].isdigit()
+# Words that end the noun phrase after a figure.
 _NP_STOP = re.compile(
     r"\b(?:of|for|with|in|at|on|across|to|from|by|per|who|which|that|were|was|are|is|have|has|"
     r"had|and|or|but|than|as|during|since|under|over|between|through|within|into|without|"
