@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.extract import Hit, SentenceFinds
 from pipeline.figure_years import fact_year
@@ -42,6 +42,13 @@ _OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which|the(?:\s+\d[\d ,.]*\d|
                       r"(?=[a-zA-Z])", re.I)
 # "44 of the 232 newly reported HIV cases": 232 is the whole the part is counted from.
 _WHOLE_OF_PART = re.compile(r"(?:\d|\b[a-z]+)\s+of\s+the\s+$", re.I)
+
+
+def _counts_waiting_list(lead: str) -> bool:
+    """"The waiting list for OST, which had exceeded 5 000 people": the figure counts the
+    list; not "To cut the waiting lists, the number of OST units rose to 63"."""
+    found = list(_WAITING.finditer(lead))
+    return bool(found) and not re.search(r"[,;]\s+the\b", lead[found[-1].end():], re.I)
 
 
 def _whole_of_part(lead: str) -> bool:
@@ -435,7 +442,7 @@ def sentence_facts(
         if _whole_of_part(sf.text[: fig.start - sf.sentence.start]):
             skipped.append((fig, "the whole a part is counted from"))
             continue
-        if _WAITING.search(sf.local(sf.sentence.start, fig.start)):
+        if _counts_waiting_list(sf.local(sf.sentence.start, fig.start)):
             skipped.append((fig, "counts a waiting list"))
             continue
         if blocked_after(sf, fig):
@@ -519,7 +526,42 @@ def sentence_facts(
         )
         facts.append(fact)
         previous = fact
+    if _RESPECTIVELY.search(sf.text):
+        facts = _respectively(sf, facts)
     return facts, skipped
+
+
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)", re.I)
+
+
+def _runs(sf: SentenceFinds, spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Indexes of spans coordinated one after the other ("2011 and 2012", "266, 300 and 484")."""
+    runs: list[list[int]] = []
+    for i, (start, _end) in enumerate(spans):
+        if runs and _LIST_GAP.fullmatch(sf.local(spans[runs[-1][-1]][1], start)):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return [r for r in runs if len(r) >= 2]
+
+
+def _respectively(sf: SentenceFinds, facts: list[Fact]) -> list[Fact]:
+    """"In 2011 and 2012, … led to 266 and 484 new diagnoses, respectively": the n-th figure
+    of a coordinated list takes the n-th year of a coordinated list of the same length."""
+    years = [t for t in sf.times if t.kind == "year"]
+    year_runs = _runs(sf, [(t.start, t.end) for t in years])
+    fact_runs = _runs(sf, [(f.prov.start_char, f.prov.end_char) for f in facts])
+    out = list(facts)
+    for fr in fact_runs:
+        same = [yr for yr in year_runs if len(yr) == len(fr)]
+        if not same or len({facts[i].indicator for i in fr}) != 1:
+            continue
+        for i, j in zip(fr, same[0], strict=True):
+            how = facts[i].prov.rule.split(";")[0]
+            out[i] = replace(facts[i], year=years[j].year, period_start=None,
+                             prov=replace(facts[i].prov, rule=f"{how};year:respectively"))
+    return out
 
 
 _KEY_FIGURE = re.compile(r"\s*[-•*–]?\s*([A-Z][^:.;]{2,80}?)\s*:\s*(?:about|around|approximately|"

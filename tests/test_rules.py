@@ -167,6 +167,15 @@ def fact_rows(text: str) -> list[tuple]:
          "stopped operating. In 2028, only two programmes remained active, reaching 1 300 "
          "clients.", [("SE", "nsp.sites", 2028, 2, "exact", None, None),
                       ("SE", "nsp.clients", 2028, 1300, "exact", None, None)]),
+        ("In 2021 and 2022, an HIV outbreak among people who inject drugs led to 266 and 484 "
+         "new diagnoses attributed to injecting, respectively.",
+         [("SE", "hiv.diagnoses_injecting", 2021, 266, "exact", None, None),
+          ("SE", "hiv.diagnoses_injecting", 2022, 484, "exact", None, None)]),
+        ("To eliminate the long waiting lists, the number of OST units was increased from 29 "
+         "in 2020 to 63 in 2026.", [("SE", "ost.facilities", 2020, 29, "exact", None, None),
+                                    ("SE", "ost.facilities", 2026, 63, "exact", None, None)]),
+        ("Treatment centres exist in most provinces. In 2028 there were 71 such centres in "
+         "43 provinces.", [("SE", "treatment.facilities", 2028, 71, "exact", None, None)]),
         ("Around 1 700 individuals were admitted to drug treatment in 2029.",
          [("SE", "treatment.entrants", 2029, 1700, "approx", None, None)]),
         ("Needle and syringe programmes are the main response. In 2029, 15 fixed sites "
