@@ -85,7 +85,13 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     clause_text = sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]
     if cue.code in ("ended", "planned") and GENERIC_SUBJECT.search(clause_text):
         # "A facility in Olten was closed in 2017", "… not yet available, but a pilot
-        # programme is planned": the service named last before it
+        # programme is planned": the service named last before it; a programme or site is
+        # not an outreach team or a mobile unit, which deliver one.
+        channels = set(load("indicators").get("channel_services", ()))
+        for before in (earlier, earlier_services(ctx)):
+            programmes = [s for s in before if s.code not in channels]
+            if programmes:
+                return programmes[-1:]
         before = earlier or earlier_services(ctx)
         return before[-1:]
     return []

@@ -370,6 +370,8 @@ def event_rows(text: str) -> list[tuple]:
          "available on prescription.", [("started", "naloxone_programme", 2025, None)]),
         ("Two OST units operate in the capital; a third unit is scheduled to open in 2031.",
          [("planned", "opioid_substitution_treatment", 2031, None)]),
+        ("Needle and syringe programmes and outreach work are run by NGOs. A fourth programme "
+         "was closed in 2025.", [("ended", "needle_syringe_programme", 2025, None)]),
         ("The volunteers began distributing nasal naloxone to clients in 2029.",
          [("started", "naloxone_programme", 2029, None)]),
         ("Needle and syringe programmes started in 2022 in Uppsala and were expanded to "
