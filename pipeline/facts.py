@@ -25,7 +25,7 @@ from pipeline.link import (
     statement_country,
 )
 from pipeline.numbers import Figure, TimeRef
-from pipeline.tables import label_indicator
+from pipeline.tables import label_indicator, standalone_indicator
 from pipeline.types import Fact
 from pipeline.vocab import load, phrases_regex
 
@@ -75,8 +75,9 @@ _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|bega
 _RETURNED = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
 )
-_HEDGE_WORDS = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|"
-                r"over\s+|nearly\s+|almost\s+|an estimated\s+)?")
+# A hedge right before a figure (the words; cues.yaml qualifiers name its code).
+_HEDGE = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|"
+          r"over\s+|under\s+|nearly\s+|almost\s+)?")
 # A population estimate is stated as one; people "registered", "treated" use a service.
 _ESTIMATE_CUE = re.compile(r"\b(?:estimat\w*|assum\w*|number of|there (?:are|were)|population)\b",
                            re.I)
@@ -84,7 +85,7 @@ _USING = re.compile(r"\s+(?:were\s+|was\s+)?(?:registered|treated|reached|receiv
                     r"served|enrolled|in treatment|in contact)\b", re.I)
 # "… reached around 3 900 people …": the people use a service; they are not an estimate.
 _USED_BY = re.compile(rf"\b(?:reached|reaching|served|serving|treated|in contact with|"
-                      rf"registered|supported|enrolled)\s+{_HEDGE_WORDS}$", re.I)
+                      rf"registered|supported|enrolled)\s+{_HEDGE}(?:an\s+estimated\s+)?$", re.I)
 _TREATED = re.compile(r"\s+(?:were|was)\s+(?:\w+\s+)?treated\b", re.I)
 _DIED = re.compile(r"\s+(?:\w+\s+){0,2}?(?:have\s+|had\s+)?(?:died|lost their lives)\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|shall|is to|are to|(?:is|are) expected to|"
@@ -102,8 +103,6 @@ _PRONOUN = re.compile(r"\b(?:receiv\w*|us(?:e|es|ed|ing)|attend\w*|access\w*|joi
 _CLOSED = re.compile(r"^\s+(?:[\w-]+\s+){0,6}?(?:closed|shut down|ceased operating)\b|"
                      r"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:closed|discontinued|"
                      r"shut down)\b", re.I)
-_HEDGE = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|"
-          r"over\s+|under\s+|nearly\s+|almost\s+)?")
 # "…, of whom 1 234 …": a part of the group counted just before.
 _SUBSET = re.compile(rf"\b(?:of whom|of which|including|among them)\s+{_HEDGE}$", re.I)
 # "… compared with 2.9 million in 2012", "from 170 in 2012 to 39 in 2017": the same measure.
@@ -241,18 +240,10 @@ _LINKING = re.compile(
 )
 
 
-_LABEL_COLON = re.compile(r"\s*(?:\([^)]{0,40}\))?\s*:\s*(?:about|around|approximately|approx\.?|"
-                          r"some|over|more than|less than|fewer than|nearly|almost|~)?\s*$", re.I)
-
-
 def noun_before(sf: SentenceFinds, fig: Figure) -> Counted | None:
     """'drug-induced deaths totalled 112', 'the clients were about 3 000' → the noun before."""
     base = sf.sentence.start
     clause_start = clause_of(sf, fig.start)[0]
-    for noun in sf.of("noun"):  # a key-figure line: "Drug-induced deaths: 17 (2019)"
-        if noun.end <= fig.start and _LABEL_COLON.match(sf.local(noun.end, fig.start)) \
-                and not sf.local(base, noun.start).strip(" -•*"):
-            return Counted(noun.code, noun, via_number_of=True)
     for noun in reversed(sf.of("noun")):
         if clause_start <= noun.start and noun.end <= fig.start:
             gap = sf.text[noun.end - base : fig.start - base]
@@ -312,13 +303,7 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
         # The qualifying word may stand in the sentence before: "Drug-induced deaths rose
         # sharply. After a peak of 170 deaths in 2012, …"
         text = ctx.sf.text.lower() + " " + (ctx.prev.text.lower() if ctx.prev else "")
-        needed = ind["standalone_requires"].get(cls)
-        if needed and not any(w in text for w in needed):
-            return None, f"noun:{cls} without {needed[0]}"
-        also = ind.get("standalone_requires_also", {}).get(cls, [])
-        if not all(w in text for w in also):
-            return None, f"noun:{cls} without {' '.join(also)}"
-        return ind["standalone"][cls], f"noun:{cls}"
+        return standalone_indicator(cls, text)
     mapping = ind["by_service"].get(cls, {})
     sf = ctx.sf
     chunk = chunk_of(sf, fig.start)

@@ -23,7 +23,7 @@ import yaml
 
 from pipeline.countries import country_names, country_vote
 from pipeline.pdf import PdfError, PdfSettings, PdfText, read_pdf
-from pipeline.pdf_layout import dehyphenate
+from pipeline.pdf_layout import dehyphenate, hyphenated_forms
 from pipeline.types import Document, TableCell
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -162,7 +162,6 @@ def normalise_text(raw: str) -> tuple[str, array[int]]:
 _BROKEN_WORD = re.compile(
     r"(?<![\w-])([A-Za-z]+)-(?:[ \t]*\n[ \t]*|[ ](?!(?:and|or|nor|to)\b))([a-z]+)"
 )
-_HYPHENATED = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+)\b")
 
 
 def rejoin_broken_words(text: str) -> tuple[str, array[int] | None]:
@@ -171,7 +170,7 @@ def rejoin_broken_words(text: str) -> tuple[str, array[int] | None]:
     and per output character its offset in `text` (None when nothing was re-joined)."""
     if "-" not in text or not _BROKEN_WORD.search(text):
         return text, None
-    seen = frozenset(f"{a}-{b}".casefold() for a, b in _HYPHENATED.findall(text))
+    seen = hyphenated_forms(text)
     out: list[str] = []
     offsets: array[int] = array("i")
     pos = 0

@@ -290,11 +290,12 @@ def join_lines(parts: list[str], hyphenated: frozenset[str]) -> tuple[str, list[
     return out.replace("\ufffe", "").replace("\x02", ""), starts
 
 
+def hyphenated_forms(text: str) -> frozenset[str]:
+    """Hyphenated words a text writes inside a line ("drug-related"), case-folded."""
+    return frozenset(_join_key(a, b) for a, b in _HYPHENATED_WORD.findall(text))
+
+
 def hyphenated_words(pages: list[list[Line]]) -> frozenset[str]:
-    """Hyphenated words the document writes inside a line ("drug-related")."""
-    words = set()
-    for lines in pages:
-        for ln in lines:
-            words.update(_join_key(a, b) for a, b in _HYPHENATED_WORD.findall(ln.text))
-    return frozenset(words)
+    """Hyphenated words the document writes inside a line, over all its pages."""
+    return frozenset().union(*(hyphenated_forms(ln.text) for lines in pages for ln in lines))
 

@@ -32,6 +32,19 @@ def _find(label: str, phrases: dict[str, str]) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), phrases[m.group().lower()]) for m in rx.finditer(label)]
 
 
+def standalone_indicator(cls: str, text: str) -> tuple[str | None, str]:
+    """(indicator, how) for a noun class that is an indicator by itself ("deaths"), when
+    the lower-cased `text` has the qualifying words it needs ("drug-induced")."""
+    ind = load("indicators")
+    needed = ind["standalone_requires"].get(cls)
+    if needed and not any(w in text for w in needed):
+        return None, f"noun:{cls} without {needed[0]}"
+    also = ind.get("standalone_requires_also", {}).get(cls, [])
+    if not all(w in text for w in also):
+        return None, f"noun:{cls} without {' '.join(also)}"
+    return ind["standalone"][cls], f"noun:{cls}"
+
+
 def label_indicator(label: str) -> tuple[str | None, str]:
     """(indicator, how) for a table row label; the counted noun is the first noun class in
     the label outside a service name ("Clients of drug consumption rooms"), else the one
@@ -46,11 +59,7 @@ def label_indicator(label: str) -> tuple[str | None, str]:
     cls = noun[2]
     low = label.lower()
     if cls in ind["standalone"]:
-        needed = ind["standalone_requires"].get(cls)
-        also = ind.get("standalone_requires_also", {}).get(cls, [])
-        if (needed and not any(w in low for w in needed)) or not all(w in low for w in also):
-            return None, f"row label: {cls} without a qualifying word"
-        return ind["standalone"][cls], f"noun:{cls}"
+        return standalone_indicator(cls, low)
     for code, phrases in ind["estimates"].items():
         if not services and any(p in low for p in phrases) and "estimat" in low:
             return code, "noun:estimate"
