@@ -44,6 +44,14 @@ _OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which|the(?:\s+\d[\d ,.]*\d|
 _WHOLE_OF_PART = re.compile(r"(?:\d|\b[a-z]+)\s+of\s+the\s+$", re.I)
 
 
+def _counts_closures(sf: SentenceFinds, fig: Figure) -> bool:
+    """"two programmes were closed in 2014" (in the figure's clause), "… approval for three
+    programs, and those have closed" (in a clause joined to it)."""
+    rest = sf.text[fig.end - sf.sentence.start :]
+    own = rest[: clause_of(sf, fig.start)[1] - fig.end]
+    return bool(_CLOSED.search(own) or _THEY_CLOSED.search(rest))
+
+
 def _counts_waiting_list(lead: str) -> bool:
     """"The waiting list for OST, which had exceeded 5 000 people": the figure counts the
     list; not "To cut the waiting lists, the number of OST units rose to 63"."""
@@ -433,15 +441,11 @@ def sentence_facts(
         if blocked_after(sf, fig):
             skipped.append((fig, "counts something else"))
             continue
-        if _THEY_CLOSED.search(sf.text[fig.end - sf.sentence.start :]):
-            skipped.append((fig, "counts closures"))  # "… three programs, and those have closed"
+        if _counts_closures(sf, fig):
+            skipped.append((fig, "counts closures"))
             continue
         if _FUTURE.search(sf.text[: fig.start - sf.sentence.start]):
             skipped.append((fig, "a planned or future count"))  # "will open two more sites"
-            continue
-        if _CLOSED.search(sf.text[fig.end - sf.sentence.start :
-                                  clause_of(sf, fig.start)[1] - sf.sentence.start]):
-            skipped.append((fig, "counts closures"))  # "two programmes were closed in 2014"
             continue
         counted = (counted_noun(sf, fig) or number_of_noun(sf, fig) or noun_before(sf, fig)
                    or _entering_without_noun(sf, fig))
