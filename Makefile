@@ -44,8 +44,8 @@ check-dev: venv
 # Throughput of the text pipeline against bare spaCy tokenisation (make bench BENCH_ARGS="--size-mb 5"),
 # then of PDF ingest against bare pypdfium2 and pdfplumber (BENCH_PDF_ARGS="--pages 64").
 bench: venv
-	$(PY) -m pipeline.bench $(BENCH_ARGS)
-	$(PY) -m pipeline.bench_pdf $(BENCH_PDF_ARGS)
+	$(PY) -m pipeline.bench.text $(BENCH_ARGS)
+	$(PY) -m pipeline.bench.pdf $(BENCH_PDF_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check pipeline tests

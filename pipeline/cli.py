@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.pdf import PdfSettings
+from pipeline.ingest.pdf import PdfSettings
 
 DEFAULT_OUT = Path("outputs")
 DEFAULT_GOLD_DIR = Path("corpus/gold")
@@ -82,7 +82,7 @@ def _positive_float(text: str) -> float:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from pipeline.pipeline import run
+    from pipeline.run.batch import run
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
@@ -109,13 +109,13 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _progress(i: int, n: int, doc, ext) -> None:  # noqa: ANN001 - mirrors pipeline._report
-    from pipeline.pipeline import _report
+    from pipeline.run.batch import _report
 
     _report(i, n, doc, ext)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from pipeline.evaluate import format_report, load_gold, score
+    from pipeline.check.evaluate import format_report, load_gold, score
 
     gold_paths = args.gold or sorted(DEFAULT_GOLD_DIR.glob("*.csv"))
     if not gold_paths:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.ingest import normalise_text, with_metadata
-from pipeline.pipeline import document_to_extraction
+from pipeline.ingest.read import normalise_text, with_metadata
+from pipeline.run.batch import document_to_extraction
 from pipeline.types import Document, Extraction
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.evaluate import (
+from pipeline.check.evaluate import (
     KEY_COLUMNS,
     format_report,
     load_gold,
@@ -15,8 +15,8 @@ from pipeline.evaluate import (
     score,
     score_rows,
 )
+from pipeline.output.write import extractions_to_tables, write_tables
 from pipeline.types import Document, Event, Extraction, Fact, Plan, Provenance, ServiceStatus
-from pipeline.write import extractions_to_tables, write_tables
 
 GOLD_HEADER = (
     "table,doc_id,country,indicator,year,value,event,service,status,kind,"

@@ -1,4 +1,4 @@
-"""Tests for the ingest stage (pipeline.ingest) and the country vocabulary (pipeline.countries)."""
+"""Tests for the ingest stage (pipeline.ingest.read) and the country vocabulary."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.countries import country_vote, find_cities, find_countries
-from pipeline.ingest import (
+from pipeline.ingest.read import (
     discover_inputs,
     extract_doc_type,
     extract_report_year,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.numbers import expand_short_year, parse_number, scan
+from pipeline.extract.numbers import expand_short_year, parse_number, scan
 
 
 def figures(text: str) -> list[tuple[str, float, str, float | None]]:

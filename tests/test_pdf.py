@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.pipeline import run
+from pipeline.run.batch import run
 from tests.test_ingest import build_pdf
 
 

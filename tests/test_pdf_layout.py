@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.check.evaluate import KEY_COLUMNS
 from pipeline.cli import main
-from pipeline.evaluate import KEY_COLUMNS
-from pipeline.ingest import normalise_text, read_document
-from pipeline.pdf import PdfSettings, read_pdf
-from pipeline.pdf_layout import dehyphenate
-from pipeline.pipeline import run
+from pipeline.ingest.pdf import PdfSettings, read_pdf
+from pipeline.ingest.pdf_layout import dehyphenate
+from pipeline.ingest.read import normalise_text, read_document
+from pipeline.run.batch import run
 from tests.pdf_fixtures import (
     Rendered,
     bad_pdfs,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import load_gold, score
-from pipeline.pipeline import run
+from pipeline.check.evaluate import load_gold, score
+from pipeline.run.batch import run
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.segment import MAX_SENTENCE_CHARS, segments_to_sentences, text_to_segments
+from pipeline.extract.segment import MAX_SENTENCE_CHARS, segments_to_sentences, text_to_segments
 
 
 def sentences(text: str) -> list[str]:
@@ -41,7 +41,7 @@ def test_run_on_text_is_cut_at_whitespace_and_keeps_offsets() -> None:
 
 
 def test_hepatitis_c_at_a_sentence_end_ends_the_sentence() -> None:
-    from pipeline.segment import segments_to_sentences, text_to_segments
+    from pipeline.extract.segment import segments_to_sentences, text_to_segments
 
     text = ("It offers testing for HIV and hepatitis C. Two mobile units were discontinued in "
             "2016. Law No. 7975 of 26 July 1995 applies.")

@@ -10,7 +10,14 @@ import pyarrow.parquet as pq
 import pytest
 
 import pipeline
-from pipeline import write
+from pipeline.output import write
+from pipeline.output.write import (
+    SCHEMAS,
+    TABLE_NAMES,
+    extractions_to_tables,
+    read_table,
+    write_tables,
+)
 from pipeline.types import (
     Document,
     Event,
@@ -21,13 +28,6 @@ from pipeline.types import (
     Provenance,
     Sentence,
     ServiceStatus,
-)
-from pipeline.write import (
-    SCHEMAS,
-    TABLE_NAMES,
-    extractions_to_tables,
-    read_table,
-    write_tables,
 )
 
 TEXT_A = "In 2020 a total of 1 234 syringes were handed out. Two rooms opened in 2019."

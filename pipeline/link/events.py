@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipeline.extract import Hit, SentenceFinds
-from pipeline.link import (
+from pipeline.extract.match import Hit, SentenceFinds
+from pipeline.extract.numbers import TimeRef
+from pipeline.link.context import (
     GENERIC_SUBJECT,
     PLANNED_AMOUNT,
     Context,
@@ -29,7 +30,6 @@ from pipeline.link import (
     statement_country,
     usable_times,
 )
-from pipeline.numbers import TimeRef
 from pipeline.types import Event
 from pipeline.vocab import load, phrases_regex
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.extract import Hit, SentenceFinds
-from pipeline.numbers import TimeRef
+from pipeline.extract.match import Hit, SentenceFinds
+from pipeline.extract.numbers import TimeRef
 from pipeline.types import Provenance
 
 # Clause boundaries: a figure, cue or year binds within its clause first.

@@ -11,9 +11,9 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from pipeline.extract import Hit, SentenceFinds
-from pipeline.figure_years import fact_year
-from pipeline.link import (
+from pipeline.extract.match import Hit, SentenceFinds
+from pipeline.extract.numbers import Figure, TimeRef
+from pipeline.link.context import (
     Context,
     anaphoric_services,
     chunk_of,
@@ -24,8 +24,8 @@ from pipeline.link import (
     services,
     statement_country,
 )
-from pipeline.numbers import Figure, TimeRef
-from pipeline.tables import label_indicator, standalone_indicator
+from pipeline.link.figure_years import fact_year
+from pipeline.link.tables import label_indicator, standalone_indicator
 from pipeline.types import Fact
 from pipeline.vocab import load, phrases_regex
 

@@ -22,8 +22,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline import countries
-from pipeline.numbers import Figure, NonFigure, TimeRef, scan
-from pipeline.segment import Segment, get_nlp
+from pipeline.extract.numbers import Figure, NonFigure, TimeRef, scan
+from pipeline.extract.segment import Segment, get_nlp
 from pipeline.types import Mention, Sentence
 from pipeline.vocab import DATA_DIR, load
 

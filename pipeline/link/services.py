@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.countries import EU_CODE
-from pipeline.extract import Hit, SentenceFinds
-from pipeline.link import (
+from pipeline.extract.match import Hit, SentenceFinds
+from pipeline.link.context import (
     GENERIC_SERVICE_NOUN,
     GENERIC_SUBJECT,
     PLANNED_AMOUNT,

@@ -1,4 +1,4 @@
-"""PDF ingest benchmark: `python -m pipeline.bench_pdf [--pages 32] [--repeat 3]`.
+"""PDF ingest benchmark: `python -m pipeline.bench.pdf [--pages 32] [--repeat 3]`.
 
 Renders a report-like PDF of about `--pages` pages from the seed reports (the test
 fixture renderer, `tests/pdf_fixtures.py`: A4, title page, running header and footer,
@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.bench import SEED, bench_parser, best_of, vary_figures
+from pipeline.bench.text import SEED, bench_parser, best_of, vary_figures
 
 TARGET_PAGES_PER_S = 150.0
 TARGET_PEAK_MIB = 200.0
@@ -33,7 +33,7 @@ FLAT_KIB_PER_PAGE = 100.0
 _CHILD = """
 import json, resource, sys
 from pathlib import Path
-from pipeline.ingest import read_document
+from pipeline.ingest.read import read_document
 doc = read_document(Path(sys.argv[1]))
 # VmHWM: this process's own peak (ru_maxrss would carry the parent's over fork and exec).
 try:
@@ -98,14 +98,14 @@ def _pdfplumber_text(path: Path) -> int:
 def child_peak(path: Path) -> dict:
     """Peak memory of `read_document` on one file, in a fresh process."""
     done = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True,
-                          text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+                          text=True, check=True, cwd=Path(__file__).resolve().parents[2])
     return json.loads(done.stdout)
 
 
 def run_bench(pages: int, repeat: int, corpus: Path) -> int:
-    from pipeline.ingest import read_document
-    from pipeline.pdf import PdfSettings
-    from pipeline.pipeline import document_to_extraction, load_rules
+    from pipeline.ingest.pdf import PdfSettings
+    from pipeline.ingest.read import read_document
+    from pipeline.run.batch import document_to_extraction, load_rules
 
     with tempfile.TemporaryDirectory(prefix="drugreport-bench-pdf-") as tmp:
         folder = Path(tmp)
@@ -167,7 +167,7 @@ def run_bench(pages: int, repeat: int, corpus: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = bench_parser(
-        "python -m pipeline.bench_pdf",
+        "python -m pipeline.bench.pdf",
         "Time the PDF ingest stage against bare pypdfium2 and pdfplumber text extraction on a "
         "report-like PDF rendered from the seed reports.",
     )

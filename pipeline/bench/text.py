@@ -1,4 +1,4 @@
-"""Throughput benchmark: `python -m pipeline.bench [--size-mb 1.0] [--repeat 3]`.
+"""Throughput benchmark: `python -m pipeline.bench.text [--size-mb 1.0] [--repeat 3]`.
 
 Builds a synthetic corpus of about `--size-mb` MB in a temporary folder from the seed
 reports in `corpus/*.txt`: the seeds are repeated, every digit run replaced by another
@@ -35,7 +35,7 @@ from typing import Any
 CHARS_PER_PAGE = 3000
 TARGET_WORDS_PER_S = 150_000
 SEED = 20240601
-DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 _DIGITS = re.compile(r"\d+")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -104,7 +104,7 @@ class Timings:
         return timed
 
 
-# Names `document_to_extraction` looks up in `pipeline.pipeline` → the stage they belong to.
+# Names `document_to_extraction` looks up in `pipeline.run.batch` → the stage they belong to.
 # `segments_to_sentences` consumes the lazy `text_to_segments` generator, so it carries the
 # spaCy tokenisation; everything else inside `document_to_extraction` counts as link.
 _STAGE_OF = {
@@ -116,8 +116,8 @@ _STAGE_OF = {
 
 @contextmanager
 def stage_timers(timings: Timings) -> Iterator[None]:
-    """Temporarily wrap the stage functions used by `pipeline.pipeline` with timers."""
-    from pipeline import pipeline as module
+    """Temporarily wrap the stage functions used by `pipeline.run.batch` with timers."""
+    from pipeline.run import batch as module
 
     saved = {n: getattr(module, n) for n in _STAGE_OF if hasattr(module, n)}
     try:
@@ -158,9 +158,9 @@ def run_bench(size_mb: float, repeat: int, corpus: Path, out: Path | None) -> in
     t0 = time.perf_counter()
     import spacy
 
-    from pipeline.ingest import read_document
-    from pipeline.pipeline import document_to_extraction, load_rules
-    from pipeline.write import extractions_to_tables, write_tables
+    from pipeline.ingest.read import read_document
+    from pipeline.output.write import extractions_to_tables, write_tables
+    from pipeline.run.batch import document_to_extraction, load_rules
 
     load_rules()  # spaCy, matchers, vocabularies: once, as `run` does
     blank = spacy.blank("en")
@@ -270,7 +270,7 @@ def bench_parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = bench_parser(
-        "python -m pipeline.bench",
+        "python -m pipeline.bench.text",
         "Time the text pipeline against bare spaCy tokenisation on a synthetic corpus built "
         "from the seed reports.",
     )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract import SentenceFinds
-from pipeline.link import (
+from pipeline.extract.match import SentenceFinds
+from pipeline.extract.numbers import Figure, TimeRef
+from pipeline.link.context import (
     FRAMING_YEAR,
     Context,
     chunk_of,
@@ -19,7 +20,6 @@ from pipeline.link import (
     previous_year,
     usable_times,
 )
-from pipeline.numbers import Figure, TimeRef
 
 _LABEL_LINE = re.compile(r"\s*[-•*–]?\s*[A-Z][^:.;]{2,80}:\s+\S[^;]{0,60}(?<![.!?])$")
 _PRONOUN_CLAUSE = re.compile(r"[\s,;]*(?:and\s+|but\s+)?(?:they|it|these|this|which|both)\b",

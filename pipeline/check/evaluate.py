@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.write import read_table
+from pipeline.output.write import read_table
 
 KEY_COLUMNS: dict[str, list[str]] = {
     "facts": ["doc_id", "country", "indicator", "year", "value"],

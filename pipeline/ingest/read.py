@@ -22,11 +22,11 @@ from typing import Any
 import yaml
 
 from pipeline.countries import country_names, country_vote
-from pipeline.pdf import PdfError, PdfSettings, PdfText, read_pdf
-from pipeline.pdf_layout import dehyphenate, hyphenated_forms
+from pipeline.ingest.pdf import PdfError, PdfSettings, PdfText, read_pdf
+from pipeline.ingest.pdf_layout import dehyphenate, hyphenated_forms
 from pipeline.types import Document, TableCell
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DOC_TYPES_FILE = DATA_DIR / "doc_types.yaml"
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})

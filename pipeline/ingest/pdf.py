@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.pdf_layout import (
+from pipeline.ingest.pdf_layout import (
     PHYSICAL_LINE_RE,
     SENTENCE_END,
     SOFT_BREAK,

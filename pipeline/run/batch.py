@@ -12,14 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import events, facts, plans, services, tables
-from pipeline.extract import SentenceFinds, build_matchers, find, finds_to_mentions
-from pipeline.ingest import discover_inputs, read_document
-from pipeline.link import Context, is_heading
-from pipeline.pdf import PdfSettings
-from pipeline.segment import segments_to_sentences, text_to_segments
+from pipeline.extract.match import SentenceFinds, build_matchers, find, finds_to_mentions
+from pipeline.extract.segment import segments_to_sentences, text_to_segments
+from pipeline.ingest.pdf import PdfSettings
+from pipeline.ingest.read import discover_inputs, read_document
+from pipeline.link import events, facts, plans, services, tables
+from pipeline.link.context import Context, is_heading
+from pipeline.output.write import extractions_to_tables, write_tables
 from pipeline.types import Document, Extraction, Mention
-from pipeline.write import extractions_to_tables, write_tables
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
-from pipeline.extract import Hit, SentenceFinds
-from pipeline.link import Context, clause_of, provenance, statement_country
-from pipeline.numbers import TimeRef
+from pipeline.extract.match import Hit, SentenceFinds
+from pipeline.extract.numbers import TimeRef
+from pipeline.link.context import Context, clause_of, provenance, statement_country
 from pipeline.types import Plan
 from pipeline.vocab import load, phrases_regex
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pipeline.numbers import scan
+from pipeline.extract.numbers import scan
 from pipeline.types import Document, Fact, Mention, Provenance, TableCell
 from pipeline.vocab import load, phrases_regex
 
