@@ -103,6 +103,12 @@ def document_to_extraction(doc: Document) -> Extraction:
     return ext
 
 
+def path_to_extraction(path: Path, pdf: PdfSettings | None = None) -> Extraction:
+    """Read one input file and run every stage on it: the unit of work of a run (an engine or
+    worker calls this once per file, after `load_rules()`)."""
+    return document_to_extraction(read_document(path, pdf))
+
+
 def _report(i: int, n: int, doc: Document, ext: Extraction) -> None:
     if doc.status == "ok":
         detail = (f"{len(ext.facts)} facts, {len(ext.events)} events, {len(ext.plans)} plans, "
@@ -124,10 +130,9 @@ def run(
     load_rules()
     extractions = []
     for i, path in enumerate(paths, 1):
-        doc = read_document(path, pdf)
-        ext = document_to_extraction(doc)
+        ext = path_to_extraction(path, pdf)
         extractions.append(ext)
         if progress:
-            progress(i, len(paths), doc, ext)
+            progress(i, len(paths), ext.document, ext)
     written = write_tables(extractions_to_tables(extractions), out_dir)
     return RunResult(extractions, written)
