@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.ingest.pdf import PdfSettings
+from pipeline.run.document import MAX_CHARS
 
 DEFAULT_OUT = Path("outputs")
 DEFAULT_GOLD_DIR = Path("corpus/gold")
@@ -48,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--no-tables", action="store_true",
                      help="do not look for tables in PDFs (faster; no tables rows or "
                      "table facts)")
+    ext.add_argument("--max-chars", type=_positive_int, default=MAX_CHARS, metavar="N",
+                     help="refuse a document whose text is longer (error row; default: "
+                     f"{MAX_CHARS})")
+    ext.add_argument("--follow-symlinks", action="store_true",
+                     help="read files and folders that symbolic links lead to outside the "
+                     "folders given (default: such files are error rows)")
 
     ev = sub.add_parser(
         "evaluate",
@@ -95,7 +102,8 @@ def _extract(args: argparse.Namespace) -> int:
         settings = PdfSettings(max_pages=args.max_pages, time_limit_s=args.pdf_time_limit,
                                tables=not args.no_tables)
         result = run(args.paths, args.out, progress=None if args.quiet else _progress,
-                     pdf=settings)
+                     pdf=settings, max_chars=args.max_chars,
+                     follow_symlinks=args.follow_symlinks)
     except OSError as exc:
         print(f"error: cannot write the tables to {args.out}/: {exc}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ from spacy.attrs import IDX, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.deadline import check as check_time
 from pipeline.types import Sentence
 from pipeline.vocab import load
 
@@ -25,6 +26,12 @@ MAX_SENTENCE_CHARS = 2000
 # A wrapped line is long and does not end a sentence; a heading is short.
 WRAP_MIN_CHARS = 60
 _SENTENCE_END = re.compile(r"[.!?:;\"')\]]\s*$")
+# A paragraph longer than this is cut into blocks (spaCy's own limit is 1 000 000).
+BLOCK_CHARS = 100_000
+# Where a long paragraph is best cut: after a sentence end.
+_BLOCK_BREAK = re.compile(r"[.!?][\"')\]]*\s+")
+# Paragraphs are parsed and matched about this many characters at a time.
+CHUNK_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -52,10 +59,12 @@ def get_nlp() -> Language:
 
 
 def text_to_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of paragraphs: blank lines split; wrapped lines are joined."""
+    """Character spans of paragraphs: blank lines split; wrapped lines are joined. A paragraph
+    longer than BLOCK_CHARS is cut into blocks (see `cut_blocks`)."""
     spans: list[tuple[int, int]] = []
     pos = 0
     cur: tuple[int, int] | None = None
+    last_line = ""  # the last line of `cur`: all `_continues` looks at
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
         pos = end + 1
@@ -67,34 +76,67 @@ def text_to_spans(text: str) -> list[tuple[int, int]]:
             continue
         lead = len(line) - len(line.lstrip())
         start, end = start + lead, start + lead + len(stripped)
-        if cur and _continues(text[cur[0] : cur[1]], stripped):
+        if cur and _continues(last_line, stripped):
             cur = (cur[0], end)
         else:
             if cur:
                 spans.append(cur)
             cur = (start, end)
+        last_line = stripped
     if cur:
         spans.append(cur)
-    return spans
+    return [block for s, e in spans for block in cut_blocks(text, s, e)]
 
 
-def _continues(previous: str, line: str) -> bool:
-    """Is `line` the continuation of a hard-wrapped paragraph?"""
-    last_line = previous.rsplit("\n", 1)[-1]
+def _continues(last_line: str, line: str) -> bool:
+    """Is `line` the continuation of a hard-wrapped paragraph whose last line is `last_line`?"""
     if line[:1].islower():
         return True
     return len(last_line) >= WRAP_MIN_CHARS and not _SENTENCE_END.search(last_line)
 
 
-def text_to_segments(
-    text: str, nlp: Language | None = None, skip: tuple[tuple[int, int], ...] = ()
-) -> Iterator[tuple[int, Doc]]:
-    """(absolute start, spaCy doc) for every paragraph, processed with `nlp.pipe`.
-    Paragraphs overlapping a `skip` span (table rows of a PDF) are left out."""
-    nlp = nlp or get_nlp()
+def cut_blocks(text: str, start: int, end: int,
+               limit: int = BLOCK_CHARS) -> list[tuple[int, int]]:
+    """A paragraph cut into blocks of at most `limit` characters, each parsed as its own spaCy
+    doc: spaCy refuses texts over `nlp.max_length` (1 000 000) and one huge doc costs memory
+    for nothing. The cut falls after the last sentence end in the second half of the window,
+    else at the last space, else (one endless word) at the limit; offsets stay exact."""
+    out = []
+    while end - start > limit:
+        window = text[start + limit // 2 : start + limit]
+        ends = [m.end() for m in _BLOCK_BREAK.finditer(window)]
+        if ends:
+            cut = start + limit // 2 + ends[-1]
+        else:
+            space = window.rfind(" ")
+            cut = start + limit // 2 + space if space > 0 else start + limit
+        out.append((start, _rstrip(text, start, cut)))
+        start = _lstrip(text, cut, end)
+    out.append((start, end))
+    return out
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _lstrip(text: str, start: int, end: int) -> int:
+    while start < end and text[start].isspace():
+        start += 1
+    return start
+
+
+def _paragraph_spans(text: str, skip: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
     spans = text_to_spans(text)
     if skip:
         spans = [(s, e) for s, e in spans if not any(s < b and a < e for a, b in skip)]
+    return spans
+
+
+def _parse(text: str, spans: list[tuple[int, int]],
+           nlp: Language) -> Iterator[tuple[int, Doc]]:
     # A line break inside a paragraph (wrapped PDF text) is tokenised as a space, so phrases
     # broken over two lines still match; same length, so every offset stays valid.
     docs = nlp.pipe(text[s:e].replace("\n", " ") for s, e in spans)
@@ -102,20 +144,58 @@ def text_to_segments(
         yield start, doc
 
 
+def text_to_segments(
+    text: str, nlp: Language | None = None, skip: tuple[tuple[int, int], ...] = ()
+) -> Iterator[tuple[int, Doc]]:
+    """(absolute start, spaCy doc) for every paragraph, processed with `nlp.pipe`.
+    Paragraphs overlapping a `skip` span (table rows of a PDF) are left out."""
+    return _parse(text, _paragraph_spans(text, skip), nlp or get_nlp())
+
+
 def segments_to_sentences(
-    text: str, segments: Iterator[tuple[int, Doc]]
+    text: str, segments: Iterator[tuple[int, Doc]], first_block: int = 0,
+    first_sentence: int = 0,
 ) -> tuple[list[Segment], list[Sentence]]:
-    """Sentences with absolute offsets into `text`, and their segments."""
+    """Sentences with absolute offsets into `text`, and their segments; block and sentence
+    indexes are counted from `first_block` and `first_sentence` (a later chunk)."""
     out_segments: list[Segment] = []
     sentences: list[Sentence] = []
-    for block, (start, doc) in enumerate(segments):
+    for block, (start, doc) in enumerate(segments, first_block):
         bounds = _sentence_bounds(doc)
         end = start + (bounds[-1][1] if bounds else 0)
-        out_segments.append(Segment(start, text[start:end], doc, len(sentences)))
+        out_segments.append(Segment(start, text[start:end], doc,
+                                    first_sentence + len(sentences)))
         for s_rel, e_rel in bounds:
             for s, e in _cap(text, start + s_rel, start + e_rel):
-                sentences.append(Sentence(len(sentences), s, e, text[s:e], block))
+                sentences.append(Sentence(first_sentence + len(sentences), s, e, text[s:e],
+                                          block))
     return out_segments, sentences
+
+
+def text_to_chunks(
+    text: str, skip: tuple[tuple[int, int], ...] = (), chunk_chars: int = CHUNK_CHARS,
+    nlp: Language | None = None,
+) -> Iterator[tuple[list[Segment], list[Sentence]]]:
+    """The document's segments and sentences, a chunk of paragraphs (about `chunk_chars`
+    characters) at a time, indexes counted over the whole document. A caller that handles
+    one chunk before asking for the next holds only that chunk's spaCy docs, so a long
+    document never lives as one huge set of docs, and can check a deadline in between."""
+    nlp = nlp or get_nlp()
+    spans = _paragraph_spans(text, skip)
+    n_blocks = n_sentences = 0
+    i = 0
+    while i < len(spans):
+        check_time("segment")
+        j, size = i, 0
+        while j < len(spans) and (j == i or size + spans[j][1] - spans[j][0] <= chunk_chars):
+            size += spans[j][1] - spans[j][0]
+            j += 1
+        segments, sentences = segments_to_sentences(text, _parse(text, spans[i:j], nlp),
+                                                    n_blocks, n_sentences)
+        n_blocks += j - i
+        n_sentences += len(sentences)
+        i = j
+        yield segments, sentences
 
 
 def _cap(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -271,23 +271,34 @@ _WORD_START = re.compile(r"\w+")
 
 def join_lines(parts: list[str], hyphenated: frozenset[str]) -> tuple[str, list[int]]:
     """One paragraph from its lines (spaces between lines, hyphenated breaks re-joined), and
-    where each line starts in it."""
-    out = ""
-    starts = []
+    where each line starts in it.
+
+    Linear in the paragraph's length: the text is kept as pieces, and a broken word at the
+    end is looked for in the last piece only (it always starts at a word start), so a
+    paragraph of a million characters joins as fast as a short one."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    pos = 0  # length of the text so far
     for part in parts:
         part = _resolve_soft_breaks(part, hyphenated)
-        end = _BROKEN_END.search(out) if out else None
+        end = _BROKEN_END.search(pieces[-1]) if pieces else None
         start = _WORD_START.match(part)
         if end and start:
+            last = pieces.pop()
+            pos -= len(last) - end.start()
+            pieces.append(last[: end.start()])
             joined = dehyphenate(end.group(1), start.group(), hyphenated)
-            out = out[: end.start()] + joined
-            starts.append(len(out) - len(start.group()))
-            out += part[start.end():]
+            starts.append(pos + len(joined) - len(start.group()))
+            piece = joined + part[start.end():]
         else:
-            out = f"{out} " if out else out
-            starts.append(len(out))
-            out += part
-    return out.replace("\ufffe", "").replace("\x02", ""), starts
+            if pos:
+                pieces.append(" ")
+                pos += 1
+            starts.append(pos)
+            piece = part
+        pieces.append(piece)
+        pos += len(piece)
+    return "".join(pieces).replace("\ufffe", "").replace("\x02", ""), starts
 
 
 def hyphenated_forms(text: str) -> frozenset[str]:

@@ -9,12 +9,14 @@ back to the raw decoded source, so normalisation never loses provenance.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,39 +49,104 @@ REPORT_YEAR_RE = re.compile(r"\bReport\s+(19[89]\d|20[0-3]\d)(?!\d)", re.IGNOREC
 # --------------------------------------------------------------------------- discovery
 
 
-def _is_candidate(path: Path) -> bool:
-    """A file found while walking a folder that the pipeline should read."""
-    name = path.name
-    return (
-        path.is_file()
-        and not name.startswith(".")
-        and not name.upper().startswith("README")
-        and path.suffix.lower() in INPUT_SUFFIXES
-    )
+@dataclass(frozen=True)
+class InputFile:
+    """A file to read, its `doc_id` (unique in the batch) and, when it must not be read, why."""
+
+    path: Path
+    doc_id: str
+    refused: str | None = None
 
 
-def _hidden_below(path: Path, root: Path) -> bool:
-    """True when a folder between `root` and `path` is hidden (.git, .cache ...)."""
-    return any(part.startswith(".") for part in path.relative_to(root).parts[:-1])
+def _wanted(name: str) -> bool:
+    """A file name found while walking a folder that the pipeline should read."""
+    return (not name.startswith(".") and not name.upper().startswith("README")
+            and Path(name).suffix.lower() in INPUT_SUFFIXES)
 
 
-def discover_inputs(paths: list[Path]) -> list[Path]:
-    """Files to read: files as given, folders walked recursively; sorted, without duplicates.
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _walk(root: Path, follow_symlinks: bool) -> Iterator[tuple[Path, str | None]]:
+    """(file, reason it is refused or None) under `root`, hidden folders skipped. Links to
+    folders are followed only with `follow_symlinks`, each real folder once (no loops);
+    a file link that leaves `root` is refused unless `follow_symlinks`."""
+    real_root = os.path.realpath(root)
+    seen: set[str] = set()
+    for folder, dirs, files in os.walk(root, followlinks=follow_symlinks):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not _wanted(name):
+                continue
+            path = Path(folder, name)
+            target = os.path.realpath(path)
+            if not os.path.isfile(target):
+                if os.path.islink(path):
+                    yield path, "broken or looping symbolic link"
+                continue
+            if not follow_symlinks and not _inside(target, real_root):
+                yield path, (f"symbolic link to a file outside {root} ({target}); not read "
+                             "(--follow-symlinks reads it)")
+            else:
+                yield path, None
+
+
+def find_inputs(paths: list[Path], follow_symlinks: bool = False) -> list[InputFile]:
+    """Files to read with their unique doc_ids, in doc_id order: files as given, folders
+    walked recursively (see `_walk`); a file found twice is read once.
 
     Raises FileNotFoundError for a path that does not exist (the CLI makes it a usage error).
     """
-    found: set[Path] = set()
+    found: dict[Path, tuple[str, str | None]] = {}  # path -> (path relative to its root, refused)
     for given in paths:
         path = Path(given)
         if not path.exists():
             raise FileNotFoundError(f"input not found: {path}")
         if path.is_dir():
-            found.update(
-                p for p in path.rglob("*") if _is_candidate(p) and not _hidden_below(p, path)
-            )
+            for file, refused in _walk(path, follow_symlinks):
+                found.setdefault(file, (file.relative_to(path).as_posix(), refused))
         else:
-            found.add(path)
-    return sorted(found)
+            found.setdefault(path, (path.name, None))
+    ids = unique_doc_ids({p: rel for p, (rel, _) in found.items()})
+    return sorted((InputFile(p, ids[p], refused) for p, (_, refused) in found.items()),
+                  key=lambda f: (f.doc_id, str(f.path)))
+
+
+def unique_doc_ids(relative: dict[Path, str]) -> dict[Path, str]:
+    """A doc_id per file, unique in the batch and stable across runs: the file name without
+    extension when no other file has that stem (the gold files use these ids); where stems
+    collide, the file name with extension ("report.txt", "report.pdf"); where those collide
+    too, the path relative to the folder given ("a/report.txt"), then the path as given.
+    Every file of a colliding group moves to the longer form, so no file wins by order."""
+    forms = [
+        lambda p: p.stem,
+        lambda p: p.name,
+        lambda p: relative[p],
+        lambda p: p.as_posix(),
+    ]
+    ids: dict[Path, str] = {}
+    left = sorted(relative)
+    for form in forms:
+        counts = Counter(form(p) for p in left)
+        taken = set(ids.values())
+        for p in left:
+            if counts[form(p)] == 1 and form(p) not in taken:
+                ids[p] = form(p)
+        left = [p for p in left if p not in ids]
+    for n, p in enumerate(left, 2):  # the same path given twice in two spellings
+        ids[p] = f"{p.as_posix()}#{n}"
+    return ids
+
+
+def discover_inputs(paths: list[Path], follow_symlinks: bool = False) -> list[Path]:
+    """Files to read (see `find_inputs`), sorted by path."""
+    return sorted(f.path for f in find_inputs(paths, follow_symlinks))
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -387,9 +454,10 @@ def _format_of(path: Path) -> str:
     return "txt" if fmt == "text" else fmt
 
 
-def _error(path: Path, fmt: str, sha: str, reason: str, **extra: Any) -> Document:
+def _error(path: Path, doc_id: str, fmt: str, sha: str, reason: str,
+           **extra: Any) -> Document:
     return Document(
-        doc_id=path.stem,
+        doc_id=doc_id,
         path=str(path),
         sha256=sha,
         format=fmt,
@@ -413,14 +481,33 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(f"cannot read file: {exc.strerror or exc}") from exc
 
 
-def read_document(path: Path, pdf_settings: PdfSettings | None = None) -> Document:
-    """Read one input file into a normalised Document; never raises for bad input."""
+def _check_size(path: Path, max_chars: int | None) -> None:
+    """Refuse a text file that must hold more than `max_chars` characters before reading
+    it: a character takes at most 4 bytes, whatever the encoding."""
+    if max_chars is None or path.suffix.lower() not in TEXT_SUFFIXES:
+        return
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # _read_bytes gives the reason
+    if size > 4 * max_chars:
+        raise InputError(f"file of {size:,} bytes holds more than the limit of {max_chars:,} "
+                         "characters (--max-chars)".replace(",", " "))
+
+
+def read_document(path: Path, pdf_settings: PdfSettings | None = None,
+                  doc_id: str | None = None, max_chars: int | None = None) -> Document:
+    """Read one input file into a normalised Document; never raises for bad input.
+    `doc_id` defaults to the file name without extension; a text longer than `max_chars`
+    characters is an error."""
     path = Path(path)
+    doc_id = path.stem if doc_id is None else doc_id
     fmt = _format_of(path)
     sha = ""
     encoding: str | None = None
     n_pages: int | None = None
     try:
+        _check_size(path, max_chars)
         data = _read_bytes(path)
         sha = hashlib.sha256(data).hexdigest()
         suffix = path.suffix.lower()
@@ -437,16 +524,21 @@ def read_document(path: Path, pdf_settings: PdfSettings | None = None) -> Docume
             n_pages, raw = pdf.n_pages, pdf.text
         else:
             raise InputError(f"unsupported file type: {suffix or '(no extension)'}")
+        del data
+        if max_chars is not None and len(raw) > max_chars:
+            raise InputError(f"text of {len(raw):,} characters is longer than the limit of "
+                             f"{max_chars:,} (--max-chars)".replace(",", " "))
         text, offsets = normalise_text(raw)
+        del raw
         text, kept = rejoin_broken_words(text)
         if kept is not None:
             offsets = array("i", (offsets[i] for i in kept))
         if not text.strip():
             raise InputError("file contains only whitespace")
     except InputError as exc:
-        return _error(path, fmt, sha, str(exc), encoding=encoding, n_pages=n_pages)
+        return _error(path, doc_id, fmt, sha, str(exc), encoding=encoding, n_pages=n_pages)
     doc = Document(
-        doc_id=path.stem,
+        doc_id=doc_id,
         path=str(path),
         sha256=sha,
         format=fmt,

@@ -12,13 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.deadline import check as check_time
 from pipeline.extract.match import SentenceFinds, build_matchers, find, finds_to_mentions
-from pipeline.extract.segment import segments_to_sentences, text_to_segments
+from pipeline.extract.segment import text_to_chunks
 from pipeline.ingest.pdf import PdfSettings
-from pipeline.ingest.read import discover_inputs, read_document
+from pipeline.ingest.read import InputFile, find_inputs
 from pipeline.link import events, facts, plans, services, tables
 from pipeline.link.context import Context, is_heading
 from pipeline.output.write import extractions_to_tables, write_tables
+from pipeline.run.document import MAX_CHARS, guarded
 from pipeline.types import Document, Extraction, Mention
 
 
@@ -77,13 +79,16 @@ def document_to_extraction(doc: Document) -> Extraction:
     ext = Extraction(doc)
     if doc.status != "ok" or not doc.text.strip():
         return ext
-    segments, sentences = segments_to_sentences(
-        doc.text, text_to_segments(doc.text, skip=doc.table_spans))
-    finds = find(segments, sentences)
-    ext.sentences = sentences
+    finds = []
+    # A chunk of paragraphs at a time: only one chunk's spaCy docs are alive at once.
+    for segments, sentences in text_to_chunks(doc.text, skip=doc.table_spans):
+        finds.extend(find(segments, sentences))
+        ext.sentences.extend(sentences)
+        check_time("extract")
     ext.mentions = finds_to_mentions(finds, doc.text)
     evidence = []
     for ctx in _contexts(doc, finds):
+        check_time("link")
         plan_years = plans.plan_year_spans(ctx.sf)
         sentence_facts, skipped = facts.sentence_facts(ctx, plan_years)
         ext.facts.extend(sentence_facts)
@@ -94,6 +99,7 @@ def document_to_extraction(doc: Document) -> Extraction:
     ext.facts = facts.merge_facts(ext.facts)
     # Table facts stay beside the sentence facts they may restate: a table is evidence of
     # its own, with its own page, and `rule` tells them apart.
+    check_time("tables")
     cell_facts, cell_skips = tables.table_facts(doc)
     ext.facts.extend(facts.merge_facts(cell_facts))
     ext.mentions.extend(cell_skips)
@@ -103,10 +109,13 @@ def document_to_extraction(doc: Document) -> Extraction:
     return ext
 
 
-def path_to_extraction(path: Path, pdf: PdfSettings | None = None) -> Extraction:
+def path_to_extraction(path: Path | InputFile, pdf: PdfSettings | None = None,
+                       max_chars: int = MAX_CHARS) -> Extraction:
     """Read one input file and run every stage on it: the unit of work of a run (an engine or
-    worker calls this once per file, after `load_rules()`)."""
-    return document_to_extraction(read_document(path, pdf))
+    worker calls this once per file, after `load_rules()`). Never raises for a bad document:
+    any failure is its error row (`run/document.py`). Pass the `InputFile`s of `find_inputs`
+    to get unique doc_ids and the symlink policy."""
+    return guarded(path, pdf, max_chars, document_to_extraction)
 
 
 def _report(i: int, n: int, doc: Document, ext: Extraction) -> None:
@@ -123,14 +132,17 @@ def run(
     out_dir: Path,
     progress: Callable[[int, int, Document, Extraction], None] | None = _report,
     pdf: PdfSettings | None = None,
+    max_chars: int = MAX_CHARS,
+    follow_symlinks: bool = False,
 ) -> RunResult:
     """Extract every input file and write the tables; bad files are recorded, not fatal.
-    `pdf` sets the page and time limits for PDFs (defaults: `PdfSettings()`)."""
-    paths = discover_inputs(inputs)
+    `pdf` sets the page and time limits for PDFs (defaults: `PdfSettings()`), `max_chars`
+    the longest text; links out of a folder are read only with `follow_symlinks`."""
+    paths = find_inputs(inputs, follow_symlinks)
     load_rules()
     extractions = []
     for i, path in enumerate(paths, 1):
-        ext = path_to_extraction(path, pdf)
+        ext = path_to_extraction(path, pdf, max_chars)
         extractions.append(ext)
         if progress:
             progress(i, len(paths), ext.document, ext)
