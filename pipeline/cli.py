@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--follow-symlinks", action="store_true",
                      help="read files and folders that symbolic links lead to outside the "
                      "folders given (default: such files are error rows)")
+    ext.add_argument("--sources", type=Path, metavar="FILE.csv",
+                     help="CSV of document metadata (file, title, country, report_year, url) "
+                     "that fills or overrides what ingest guessed")
 
     ev = sub.add_parser(
         "evaluate",
@@ -98,12 +101,16 @@ def _extract(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         print(f"error: --out {args.out} exists and is not a folder", file=sys.stderr)
         return 2
+    sources = _sources(args)
+    if sources is None:
+        return 2
     try:
         settings = PdfSettings(max_pages=args.max_pages, time_limit_s=args.pdf_time_limit,
                                tables=not args.no_tables)
         result = run(args.paths, args.out, progress=None if args.quiet else _progress,
                      pdf=settings, max_chars=args.max_chars,
-                     follow_symlinks=args.follow_symlinks)
+                     follow_symlinks=args.follow_symlinks,
+                     sources=sources)
     except OSError as exc:
         print(f"error: cannot write the tables to {args.out}/: {exc}", file=sys.stderr)
         return 2
@@ -114,6 +121,24 @@ def _extract(args: argparse.Namespace) -> int:
     for doc in failed:
         print(f"  failed: {doc.path}: {doc.error}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _sources(args: argparse.Namespace) -> tuple | None:
+    """The `--sources` rows (a warning for rows naming no input), or None after an error."""
+    from pipeline.ingest.read import discover_inputs
+    from pipeline.ingest.sources import SourcesError, load_sources, unmatched
+
+    if args.sources is None:
+        return ()
+    try:
+        sources = load_sources(args.sources)
+    except SourcesError as exc:
+        print(f"error: --sources: {exc}", file=sys.stderr)
+        return None
+    for row in unmatched(sources, discover_inputs(args.paths, args.follow_symlinks)):
+        print(f"warning: --sources {args.sources}:{row.line}: `{row.file}` is not among the "
+              "inputs", file=sys.stderr)
+    return sources
 
 
 def _progress(i: int, n: int, doc, ext) -> None:  # noqa: ANN001 - mirrors pipeline._report

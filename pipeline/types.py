@@ -43,6 +43,8 @@ class Document:
     encoding: str | None = None
     # Something was left out but the document is usable (e.g. its tables could not be read).
     warning: str | None = None
+    # Where the report was published (given with `extract --sources`; ingest never guesses).
+    url: str | None = None
     # Offsets in `text` where page 2, 3, ... start (PDF only); empty for plain text.
     page_starts: tuple[int, ...] = ()
     # Table cells (PDF only) and the spans of `text` that hold table rows: the sentence

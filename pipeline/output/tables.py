@@ -120,6 +120,8 @@ TABLES: tuple[Table, ...] = (
             Column("encoding", pa.string(), "the text encoding the file was decoded with"),
             Column("warning", pa.string(), "something left out of a usable document, e.g. "
                    "its PDF tables could not be read"),
+            Column("url", pa.string(), "where the report was published, given with "
+                   "`extract --sources` (ingest never guesses it)"),
         ),
         sort=("doc_id",),
     ),

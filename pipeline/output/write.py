@@ -50,6 +50,7 @@ def _document_row(doc: Document) -> dict[str, Any]:
         "error": doc.error,
         "encoding": doc.encoding,
         "warning": doc.warning,
+        "url": doc.url,
     }
 
 

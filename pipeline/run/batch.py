@@ -17,6 +17,7 @@ from pipeline.extract.match import SentenceFinds, build_matchers, find, finds_to
 from pipeline.extract.segment import text_to_chunks
 from pipeline.ingest.pdf import PdfSettings
 from pipeline.ingest.read import InputFile, find_inputs
+from pipeline.ingest.sources import Source, apply_source, source_for
 from pipeline.link import events, facts, plans, services, tables
 from pipeline.link.context import Context, is_heading
 from pipeline.output.write import extractions_to_tables, write_tables
@@ -110,12 +111,18 @@ def document_to_extraction(doc: Document) -> Extraction:
 
 
 def path_to_extraction(path: Path | InputFile, pdf: PdfSettings | None = None,
-                       max_chars: int = MAX_CHARS) -> Extraction:
+                       max_chars: int = MAX_CHARS,
+                       sources: tuple[Source, ...] = ()) -> Extraction:
     """Read one input file and run every stage on it: the unit of work of a run (an engine or
     worker calls this once per file, after `load_rules()`). Never raises for a bad document:
     any failure is its error row (`run/document.py`). Pass the `InputFile`s of `find_inputs`
-    to get unique doc_ids and the symlink policy."""
-    return guarded(path, pdf, max_chars, document_to_extraction)
+    to get unique doc_ids and the symlink policy. `sources` (from `extract --sources`)
+    override the metadata ingest guessed, before linking."""
+    source = source_for(path.path if isinstance(path, InputFile) else Path(path), sources)
+    if source is None:
+        return guarded(path, pdf, max_chars, document_to_extraction)
+    return guarded(path, pdf, max_chars,
+                   lambda doc: document_to_extraction(apply_source(doc, source)))
 
 
 def _report(i: int, n: int, doc: Document, ext: Extraction) -> None:
@@ -134,6 +141,7 @@ def run(
     pdf: PdfSettings | None = None,
     max_chars: int = MAX_CHARS,
     follow_symlinks: bool = False,
+    sources: tuple[Source, ...] = (),
 ) -> RunResult:
     """Extract every input file and write the tables; bad files are recorded, not fatal.
     `pdf` sets the page and time limits for PDFs (defaults: `PdfSettings()`), `max_chars`
@@ -142,7 +150,7 @@ def run(
     load_rules()
     extractions = []
     for i, path in enumerate(paths, 1):
-        ext = path_to_extraction(path, pdf, max_chars)
+        ext = path_to_extraction(path, pdf, max_chars, sources)
         extractions.append(ext)
         if progress:
             progress(i, len(paths), ext.document, ext)
