@@ -183,3 +183,33 @@ def test_series_from_two_real_extractions() -> None:
     }
     assert set(series.country) == {"LU"} and set(series.year) == {2015}
     assert pa.Table.from_pandas(series).num_rows == 3
+
+
+def test_extract_writes_series_and_service_status_beside_the_base_tables(tmp_path) -> None:
+    from pathlib import Path
+
+    from pipeline.consolidate.tables import SCHEMAS
+    from pipeline.output.write import read_table
+    from pipeline.run.batch import run
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    run([corpus], tmp_path, progress=None)
+    facts, services, events = (read_table(tmp_path, n) for n in ("facts", "services", "events"))
+    for name, schema in SCHEMAS.items():
+        table = read_table(tmp_path, name)
+        assert list(table.columns) == schema.names, name
+        assert len(table) > 0 and table["id"].is_unique, name
+    series = read_table(tmp_path, "series")
+    assert set(series.fact_id) <= set(facts.id)
+    chosen = facts.set_index("id").loc[series.fact_id]
+    assert list(chosen.value) == list(series.value)
+    assert list(chosen.indicator.astype(str)) == list(series.indicator.astype(str))
+    dated = facts[facts.country.notna() & facts.year.notna()]
+    assert len(series) == len(dated.groupby(
+        ["country", "indicator", "unit", "region", "period_start", "year"], dropna=False,
+        observed=True))
+    status = read_table(tmp_path, "service_status")
+    assert set(status.evidence_id) <= set(services.id)
+    assert set(status.start_event_id.dropna()) <= set(events.id)
+    assert len(status) == len(services[services.country.notna()].groupby(
+        ["country", "service"], observed=True))

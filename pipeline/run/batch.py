@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.consolidate.tables import derived_tables
 from pipeline.deadline import check as check_time
 from pipeline.extract.match import SentenceFinds, build_matchers, find, finds_to_mentions
 from pipeline.extract.segment import text_to_chunks
@@ -154,5 +155,7 @@ def run(
         extractions.append(ext)
         if progress:
             progress(i, len(paths), ext.document, ext)
-    written = write_tables(extractions_to_tables(extractions), out_dir)
+    tables = extractions_to_tables(extractions)
+    tables.update(derived_tables(tables))  # series, service_status: written in the same swap
+    written = write_tables(tables, out_dir)
     return RunResult(extractions, written)
