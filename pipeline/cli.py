@@ -74,7 +74,48 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--by-rule", action="store_true",
                     help="count, per rule id, the rows it made, how many matched gold and how "
                     "many were extra")
+    rev = sub.add_parser(
+        "review", help="write a static review site of the tables in --out to DIR/review/",
+        description="An index of the documents and per-country series, and one page per "
+        "document with every fact, event and plan highlighted in its text.")
+    rev.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                     help="folder holding the Parquet tables (default: outputs)")
+
+    exp = sub.add_parser(
+        "export", help="write the tables in --out as CSV files or one Excel workbook",
+        description="Tidy CSV (UTF-8 with BOM) or one .xlsx workbook with a sheet per table, "
+        "into DIR/export/.")
+    exp.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                     help="folder holding the Parquet tables (default: outputs)")
+    exp.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                     help="csv: one file per table; xlsx: one workbook (default: csv)")
     return parser
+
+
+def _review(args: argparse.Namespace) -> int:
+    from pipeline.review.site import MissingTables, build_site
+
+    try:
+        index = build_site(args.out)
+    except MissingTables as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"review site written: {index}", file=sys.stderr)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pipeline.export.tables import export_tables
+    from pipeline.review.site import MissingTables
+
+    try:
+        written = export_tables(args.out, args.format)
+    except MissingTables as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"written: {path}", file=sys.stderr)
+    return 0
 
 
 def _positive_int(text: str) -> int:
@@ -176,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "extract":
             return _extract(args)
+        if args.command == "review":
+            return _review(args)
+        if args.command == "export":
+            return _export(args)
         return _evaluate(args)
     except KeyboardInterrupt:
         print("interrupted: no table was replaced", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""`python -m pipeline export`: the tables as CSV files or one Excel workbook."""
