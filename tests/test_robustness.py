@@ -7,9 +7,11 @@ prove that an exception in each stage becomes that document's error row naming t
 from __future__ import annotations
 
 import random
+import re
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.extract import match, segment
@@ -21,6 +23,9 @@ from pipeline.run.batch import load_rules, path_to_extraction
 
 FACT = "In 2019, {n} clients were in opioid substitution treatment. "
 FILLER = "Services were offered to people who use drugs in the capital. "
+# An error row names the stage that failed, or is one of the reading stage's own reasons.
+STAGE_OR_READ = re.compile(r"(read|segment|extract|link|tables|run): \w+|empty file$|file contains "
+                           r"only whitespace$|binary content|symbolic link|broken or looping")
 
 
 def write(path: Path, text: str) -> Path:
@@ -255,3 +260,83 @@ def test_a_file_given_by_name_is_read_even_through_a_link(linked: Path) -> None:
     assert found == InputFile(linked / "outside.txt", "outside")
     assert fact_values(path_to_extraction(found)) == [9999.0]
 
+
+
+# --------------------------------------------------------------------------- the whole batch
+
+HARSH = ["In", "2019", "2015-19", "approximately", "between", "and", "clients", "needles",
+         "were", "distributed", "%", "EUR", "million", "No.", "1e99999", "–", "/", ".", ",",
+         "(", ")", "NSP", "OST", "Law", "launched", "\u00a0", "\u200b", "ﬁ", "é", "\u2028",
+         "•", "|", "\t", "\r\n", "\n", "\n\n"]
+
+
+def harsh_text(rng: random.Random) -> str:
+    """A small hostile document: genre words, digit runs, huge digit groups, odd unicode,
+    bullets, `cell | cell` lines, broken paragraphs."""
+    parts = []
+    for _ in range(rng.randint(1, 120)):
+        kind = rng.random()
+        if kind < 0.1:
+            parts.append("1" * rng.randint(1, 500))
+        elif kind < 0.15:
+            parts.append(" ".join(["123"] * rng.randint(1, 130)))
+        elif kind < 0.2:
+            parts.append("\n" + " | ".join(rng.choice(HARSH) for _ in range(4)) + "\n")
+        elif kind < 0.25:
+            parts.append(chr(rng.randint(0x20, 0x2FFF)))
+        else:
+            parts.append(rng.choice(HARSH))
+    return " ".join(parts)
+
+
+def test_done_when_a_hostile_batch_keeps_every_good_document(tmp_path: Path) -> None:
+    """Issue 11's batch: the seeds beside a long paragraph, overflowing figures, colliding
+    stems, a link out of the folder and 300 harsh documents. Exit 0 or 1, no traceback,
+    every table written, the seeds' rows as when they run alone, unique doc_ids."""
+    from pipeline.run.batch import run
+    from tests.test_cli import CORPUS, TABLES, read_tables, run_cli
+    from tests.test_ingest import build_pdf
+
+    seeds = sorted(CORPUS.glob("*.txt"))
+    folder = tmp_path / "in"
+    for seed in seeds:
+        write(folder / seed.name, seed.read_text(encoding="utf-8"))
+    write(folder / "xx-long.txt", FILLER * (1_050_000 // len(FILLER)) + FACT.format(n="2 222"))
+    write(folder / "xx-digits.txt", FACT.format(n="1" * 400) + FACT.format(n="1 234"))
+    write(folder / "xx-groups.txt", FACT.format(n=" ".join(["123"] * 110)))
+    write(folder / "a" / "report.txt", FACT.format(n="1 234"))
+    write(folder / "b" / "report.txt", FACT.format(n="5 678"))
+    (folder / "report.pdf").write_bytes(build_pdf(["Report", FACT.format(n="4 321")]))
+    (folder / "xx-outside.txt").symlink_to(write(tmp_path / "secret.txt", FACT.format(n="9")))
+    rng = random.Random(11)
+    for i in range(300):
+        write(folder / "harsh" / f"h{i:03d}.txt", harsh_text(rng))
+
+    out = tmp_path / "out"
+    proc = run_cli("extract", folder, "--out", out, "--quiet")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert all((out / f"{name}.parquet").exists() for name in [*TABLES, "tables"])
+    tables = read_tables(out)
+    docs = tables["documents"]
+    n_inputs = len(seeds) + 3 + 3 + 1 + 300
+    assert len(docs) == n_inputs and docs["doc_id"].is_unique
+    assert {"a/report.txt", "b/report.txt", "report.pdf", "xx-outside"} <= set(docs["doc_id"])
+    failed = docs[docs["status"] == "error"]
+    assert proc.returncode == (1 if len(failed) else 0)
+    assert proc.stderr.count("\n  failed: ") == len(failed)
+    assert failed.set_index("doc_id").loc["xx-outside", "error"].startswith("symbolic link")
+    assert all(STAGE_OR_READ.match(e) for e in failed["error"]), list(failed["error"])
+    ok = set(docs.loc[docs["status"] == "ok", "doc_id"])
+    assert {s.stem for s in seeds} | {"xx-long", "a/report.txt", "b/report.txt", "report.pdf"} <= ok
+
+    alone = tmp_path / "alone"
+    run(seeds, alone, progress=None)
+    for name in ("facts", "events", "plans", "services"):
+        mine = tables[name][tables[name]["doc_id"].isin({s.stem for s in seeds})]
+        theirs = pd.read_parquet(alone / f"{name}.parquet")
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs, obj=name,
+                                      check_dtype=False, check_categorical=False)
+    facts = tables["facts"].set_index("doc_id")
+    assert facts.loc["xx-long", "value"] == 2222.0
+    assert sorted(facts.loc[["a/report.txt", "b/report.txt"], "value"]) == [1234.0, 5678.0]
