@@ -16,14 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.output.tables import KEY_COLUMNS
 from pipeline.output.write import read_table
-
-KEY_COLUMNS: dict[str, list[str]] = {
-    "facts": ["doc_id", "country", "indicator", "year", "value"],
-    "events": ["doc_id", "country", "event", "service", "year"],
-    "plans": ["doc_id", "country", "kind", "start_year", "end_year"],
-    "services": ["doc_id", "country", "service", "status"],
-}
 
 GOLD_COLUMNS: list[str] = [
     "table",

@@ -21,136 +21,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__ as PIPELINE_VERSION
-from pipeline.types import Document, Event, Extraction, Fact, Mention, Plan, ServiceStatus
-
-SCHEMA_VERSION = "1"
-
-TABLE_NAMES: tuple[str, ...] = (
-    "documents", "facts", "events", "plans", "services", "mentions", "tables"
+from pipeline.output.tables import (  # noqa: E402,F401 - re-exported for callers
+    ID_PREFIX,
+    ROW_KEYS,
+    SCHEMA_VERSION,
+    SCHEMAS,
+    TABLE_NAMES,
 )
-
-# Columns the rows of a table are sorted on (after doc_id, start_char, end_char) and that,
-# with the offsets, make up a row's identity for its `id`.
-ROW_KEYS: dict[str, list[str]] = {
-    "facts": ["country", "indicator", "year", "value"],
-    "events": ["country", "event", "service", "year"],
-    "plans": ["country", "kind", "start_year", "end_year"],
-    "services": ["country", "service", "status"],
-    "mentions": ["label", "normalised"],
-    "tables": ["page", "table", "row", "column"],
-}
-
-ID_PREFIX: dict[str, str] = {
-    "facts": "f_",
-    "events": "e_",
-    "plans": "p_",
-    "services": "s_",
-    "mentions": "m_",
-    "tables": "t_",
-}
-
-_CODE = pa.dictionary(pa.int32(), pa.string())
-
-_PROVENANCE: list[pa.Field] = [
-    pa.field("start_char", pa.int64(), nullable=False),
-    pa.field("end_char", pa.int64(), nullable=False),
-    pa.field("page", pa.int32()),
-    pa.field("sentence", pa.string()),
-    pa.field("rule", pa.string()),
-]
-
-
-def _head(*fields: pa.Field) -> list[pa.Field]:
-    """id, doc_id, country, then the table's own columns (the shared prefix of row tables)."""
-    return [
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("country", _CODE),
-        *fields,
-    ]
-
-
-SCHEMAS: dict[str, pa.Schema] = {
-    "documents": pa.schema(
-        [
-            pa.field("doc_id", pa.string(), nullable=False),
-            pa.field("path", pa.string()),
-            pa.field("sha256", pa.string()),
-            pa.field("format", _CODE),
-            pa.field("title", pa.string()),
-            pa.field("country", _CODE),
-            pa.field("report_year", pa.int32()),
-            pa.field("doc_type", _CODE),
-            pa.field("n_chars", pa.int64()),
-            pa.field("n_pages", pa.int32()),
-            pa.field("text", pa.large_string()),
-            pa.field("status", _CODE),
-            pa.field("error", pa.string()),
-            pa.field("encoding", pa.string()),
-            pa.field("warning", pa.string()),
-        ]
-    ),
-    "facts": pa.schema(
-        _head(
-            pa.field("indicator", _CODE),
-            pa.field("year", pa.int32()),
-            pa.field("value", pa.float64()),
-            pa.field("qualifier", _CODE),
-            pa.field("value_high", pa.float64()),
-            pa.field("unit", _CODE),
-            pa.field("period_start", pa.int32()),
-            pa.field("region", pa.string()),
-        )
-        + _PROVENANCE
-    ),
-    "events": pa.schema(
-        _head(
-            pa.field("event", _CODE),
-            pa.field("service", _CODE),
-            pa.field("year", pa.int32()),
-            pa.field("month", pa.int32()),
-            pa.field("region", pa.string()),
-        )
-        + _PROVENANCE
-    ),
-    "plans": pa.schema(
-        _head(
-            pa.field("kind", _CODE),
-            pa.field("start_year", pa.int32()),
-            pa.field("end_year", pa.int32()),
-            pa.field("title", pa.string()),
-            pa.field("measures", pa.int32()),
-            pa.field("authority", pa.string()),
-        )
-        + _PROVENANCE
-    ),
-    "services": pa.schema(
-        _head(
-            pa.field("service", _CODE),
-            pa.field("status", _CODE),
-        )
-        + _PROVENANCE
-    ),
-    "mentions": pa.schema(
-        _head(
-            pa.field("label", _CODE),
-            pa.field("text", pa.string()),
-            pa.field("normalised", pa.string()),
-        )
-        + _PROVENANCE
-    ),
-    # One row per cell of a table found in a PDF (an extension of the data contract).
-    "tables": pa.schema(
-        _head(
-            pa.field("table", pa.int32(), nullable=False),
-            pa.field("row", pa.int32(), nullable=False),
-            pa.field("column", pa.int32(), nullable=False),
-            pa.field("text", pa.string()),
-        )
-        + _PROVENANCE
-    ),
-}
-
+from pipeline.types import Document, Event, Extraction, Fact, Mention, Plan, ServiceStatus
 
 # --------------------------------------------------------------------------- rows
 
