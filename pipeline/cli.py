@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--follow-symlinks", action="store_true",
                      help="read files and folders that symbolic links lead to outside the "
                      "folders given (default: such files are error rows)")
+    ext.add_argument("--country-codes", choices=("iso", "eu"), default="iso",
+                     help="country codes in the tables: iso (ISO 3166-1, default) or eu "
+                     "(EL for Greece, UK for the United Kingdom)")
 
     ev = sub.add_parser(
         "evaluate",
@@ -89,6 +92,7 @@ def _positive_float(text: str) -> float:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from pipeline.output.publish import OutputBusy
     from pipeline.run.batch import run
 
     missing = [p for p in args.paths if not p.exists()]
@@ -103,7 +107,10 @@ def _extract(args: argparse.Namespace) -> int:
                                tables=not args.no_tables)
         result = run(args.paths, args.out, progress=None if args.quiet else _progress,
                      pdf=settings, max_chars=args.max_chars,
-                     follow_symlinks=args.follow_symlinks)
+                     follow_symlinks=args.follow_symlinks, country_codes=args.country_codes)
+    except OutputBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"error: cannot write the tables to {args.out}/: {exc}", file=sys.stderr)
         return 2
@@ -152,8 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "extract":
             return _extract(args)
         return _evaluate(args)
-    except KeyboardInterrupt:
-        print("interrupted: no table was replaced", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {exc or 'no table was replaced'}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `evaluate --show | head`: the reader left; say nothing more (Python's advice:
