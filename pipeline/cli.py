@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             return _extract(args)
         return _evaluate(args)
     except KeyboardInterrupt as exc:
-        print(f"interrupted: {exc or 'no table was replaced'}", file=sys.stderr)
+        print(f"interrupted: {str(exc) or 'no table was replaced'}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `evaluate --show | head`: the reader left; say nothing more (Python's advice:
