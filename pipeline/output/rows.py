@@ -171,24 +171,28 @@ def sorted_rows(table: Table, rows: Iterable[Row]) -> list[Row]:
     return sorted(rows, key=lambda row: tuple(_nulls_last(row[c]) for c in columns))
 
 
+def _json_float(value: float) -> str:
+    if math.isfinite(value):
+        return float.__repr__(value)
+    return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+
+
+# What `json.dumps(..., ensure_ascii=False)` writes for each scalar type, without its
+# per-call encoder set-up (ids must stay byte-identical to the JSON-based ones).
+_JSON_ATOMS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    int: int.__repr__,
+    float: _json_float,
+    type(None): lambda _: "null",
+    bool: lambda v: "true" if v else "false",
+}
+
+
 def _json_atom(value: Any) -> str:
-    """What `json.dumps(..., ensure_ascii=False)` writes for a scalar, without its per-call
-    encoder set-up (ids must stay byte-identical to the JSON-based ones)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return encode_basestring(value)
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return float.__repr__(value)
-        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
-    raise TypeError(f"cannot build a row id from {type(value).__name__}: {value!r}")
+    try:
+        return _JSON_ATOMS[type(value)](value)
+    except KeyError:
+        raise TypeError(f"cannot build a row id from {type(value).__name__}: {value!r}") from None
 
 
 def row_id(table: Table, row: Row, occurrence: int = 0) -> str:
@@ -198,7 +202,8 @@ def row_id(table: Table, row: Row, occurrence: int = 0) -> str:
     parts += [row[c] for c in table.key]
     if occurrence:
         parts.append(occurrence)
-    text = "[" + ", ".join(map(_json_atom, parts)) + "]"
+    text = "[" + ", ".join([_JSON_ATOMS[type(p)](p) if type(p) in _JSON_ATOMS else _json_atom(p)
+                            for p in parts]) + "]"
     return table.id_prefix + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 

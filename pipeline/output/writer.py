@@ -34,7 +34,7 @@ __all__ = ["OutputBusy", "TableSetWriter", "file_schema"]
 
 # A table's buffer becomes a row group at this many rows, or at this many characters of
 # document text (documents hold whole texts).
-ROW_GROUP_ROWS = 64_000
+ROW_GROUP_ROWS = 16_000
 ROW_GROUP_CHARS = 32_000_000
 
 
