@@ -275,3 +275,37 @@ def test_unwritable_output_fails_before_any_document_is_read(
     monkeypatch.setattr(batch, "path_to_extraction", must_not_run)
     with pytest.raises(OSError):
         batch.run([ROOT / "corpus"], blocker / "out", progress=None)
+
+
+def test_derived_tables_are_built_from_the_written_set(
+    extractions: list[Extraction], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table declared with `derive` is built at commit from the generation's base tables
+    and published with them (the seam for tables such as `series`)."""
+    from pipeline.output import datapackage, tables, writer
+
+    def facts_per_document(generation: Path) -> pa.Table:
+        facts = pq.read_table(generation / "facts.parquet").to_pandas()
+        counts = facts.groupby("doc_id").size().sort_index()
+        return pa.table({"doc_id": list(counts.index), "n_facts": list(counts.values)})
+
+    derived = tables.Table(
+        "fact_counts", "document with facts",
+        (tables.Column("doc_id", pa.string(), "the document", nullable=False),
+         tables.Column("n_facts", pa.int64(), "how many facts it has")),
+        derive=facts_per_document)
+    monkeypatch.setattr(writer, "DERIVED_TABLES", (derived,))
+    monkeypatch.setattr(datapackage, "TABLES", (*TABLES, derived))
+    monkeypatch.setitem(SCHEMAS, "fact_counts", tables.arrow_schema(derived))
+    with TableSetWriter(tmp_path) as w:
+        for ext in sorted(extractions, key=lambda e: e.document.doc_id):
+            w.add(ext)
+        paths = w.commit()
+    assert tmp_path / "fact_counts.parquet" in paths
+    counts = pq.read_table(tmp_path / "fact_counts.parquet")
+    facts = pq.read_table(tmp_path / "facts.parquet").column("doc_id").to_pylist()
+    assert dict(zip(*counts.to_pydict().values(), strict=True)) == {
+        d: facts.count(d) for d in sorted(set(facts))}
+    assert counts.schema.field("n_facts").metadata[b"description"] == b"how many facts it has"
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["resources"][-1]["name"] == "fact_counts"
