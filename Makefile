@@ -51,7 +51,7 @@ lint: venv
 	$(VENV)/bin/ruff check pipeline tests
 
 clean:
-	rm -f $(OUT)/*.parquet $(OUT)/.*.tmp-*
+	rm -rf $(OUT)/*.parquet $(OUT)/datapackage.json $(OUT)/.generations $(OUT)/.current $(OUT)/.lock $(OUT)/.*.tmp-*
 	rm -rf $(DEV_OUT) bench-out build *.egg-info .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 

@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--sources", type=Path, metavar="FILE.csv",
                      help="CSV of document metadata (file, title, country, report_year, url) "
                      "that fills or overrides what ingest guessed")
+    ext.add_argument("--country-codes", choices=("iso", "eu"), default="iso",
+                     help="country codes in the tables: iso (ISO 3166-1, default) or eu "
+                     "(EL for Greece, UK for the United Kingdom)")
 
     ev = sub.add_parser(
         "evaluate",
@@ -133,6 +136,7 @@ def _positive_float(text: str) -> float:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from pipeline.output.publish import OutputBusy
     from pipeline.run.batch import run
 
     missing = [p for p in args.paths if not p.exists()]
@@ -150,8 +154,11 @@ def _extract(args: argparse.Namespace) -> int:
                                tables=not args.no_tables)
         result = run(args.paths, args.out, progress=None if args.quiet else _progress,
                      pdf=settings, max_chars=args.max_chars,
-                     follow_symlinks=args.follow_symlinks,
+                     follow_symlinks=args.follow_symlinks, country_codes=args.country_codes,
                      sources=sources)
+    except OutputBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"error: cannot write the tables to {args.out}/: {exc}", file=sys.stderr)
         return 2
@@ -222,8 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             return _export(args)
         return _evaluate(args)
-    except KeyboardInterrupt:
-        print("interrupted: no table was replaced", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {str(exc) or 'no table was replaced'}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `evaluate --show | head`: the reader left; say nothing more (Python's advice:

@@ -188,14 +188,14 @@ def test_series_from_two_real_extractions() -> None:
 def test_extract_writes_series_and_service_status_beside_the_base_tables(tmp_path) -> None:
     from pathlib import Path
 
-    from pipeline.consolidate.tables import SCHEMAS
+    from pipeline.output.tables import DERIVED_TABLES, SCHEMAS
     from pipeline.output.write import read_table
     from pipeline.run.batch import run
 
     corpus = Path(__file__).resolve().parents[1] / "corpus"
     run([corpus], tmp_path, progress=None)
     facts, services, events = (read_table(tmp_path, n) for n in ("facts", "services", "events"))
-    for name, schema in SCHEMAS.items():
+    for name, schema in ((t.name, SCHEMAS[t.name]) for t in DERIVED_TABLES):
         table = read_table(tmp_path, name)
         assert list(table.columns) == schema.names, name
         assert len(table) > 0 and table["id"].is_unique, name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 
 import pipeline
 from pipeline.output import write
+from pipeline.output.tables import BASE_TABLES
 from pipeline.output.write import (
     SCHEMAS,
     TABLE_NAMES,
@@ -177,7 +179,7 @@ def out_dir(tmp_path: Path, extractions: list[Extraction]) -> Path:
 
 def test_tables_have_the_explicit_schemas(extractions: list[Extraction]) -> None:
     tables = extractions_to_tables(extractions)
-    assert list(tables) == list(TABLE_NAMES)
+    assert list(tables) == [t.name for t in BASE_TABLES]
     for name, table in tables.items():
         assert table.schema.equals(SCHEMAS[name]), name
         if name != "documents":
@@ -196,7 +198,13 @@ def test_empty_extraction_gives_empty_tables_with_schema() -> None:
 
 
 def test_write_returns_paths_and_leaves_no_temporaries(out_dir: Path) -> None:
-    assert sorted(p.name for p in out_dir.iterdir()) == sorted(f"{n}.parquet" for n in TABLE_NAMES)
+    visible = sorted(p.name for p in out_dir.iterdir() if not p.name.startswith("."))
+    assert visible == sorted([*(f"{n}.parquet" for n in TABLE_NAMES), "datapackage.json"])
+    assert sorted(p.name for p in out_dir.iterdir() if p.name.startswith(".")) == [
+        ".current", ".generations", ".lock"]
+    assert [p.name for p in (out_dir / ".generations").iterdir()] == ["1"]
+    for name in TABLE_NAMES:
+        assert os.readlink(out_dir / f"{name}.parquet") == f".current/{name}.parquet"
 
 
 def test_facts_values_order_and_dtypes(out_dir: Path) -> None:
@@ -322,21 +330,22 @@ def test_file_metadata_carries_versions(out_dir: Path) -> None:
 def test_failed_write_keeps_previous_tables(
     out_dir: Path, extractions: list[Extraction], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = {p.name: p.read_bytes() for p in out_dir.iterdir()}
-    real_write = pq.write_table
+    before = {p.name: p.read_bytes() for p in out_dir.iterdir() if p.is_file()}
+    real_write = pq.ParquetWriter.write_table
     calls = {"n": 0}
 
-    def failing_write(table: pa.Table, where: object, **kwargs: object) -> None:
+    def failing_write(self: pq.ParquetWriter, table: pa.Table, **kwargs: object) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk full (simulated)")
-        real_write(table, where, **kwargs)
+        real_write(self, table, **kwargs)
 
-    monkeypatch.setattr(pq, "write_table", failing_write)
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", failing_write)
     tables = extractions_to_tables(extractions[:1])  # different content from the first write
     with pytest.raises(OSError, match="simulated"):
         write_tables(tables, out_dir)
     assert calls["n"] == 3
-    after = {p.name: p.read_bytes() for p in out_dir.iterdir()}
+    after = {p.name: p.read_bytes() for p in out_dir.iterdir() if p.is_file()}
     assert after == before
     assert not [p for p in out_dir.iterdir() if ".tmp-" in p.name]
+    assert [p.name for p in (out_dir / ".generations").iterdir()] == ["1"]

@@ -19,11 +19,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from pipeline.consolidate.tables import DERIVED_NAMES
 from pipeline.output.write import TABLE_NAMES
 from pipeline.review.site import MissingTables
 
-NAMES = (*TABLE_NAMES, *DERIVED_NAMES)
+NAMES = TABLE_NAMES
 LEFT_OUT = {"documents": ("text",)}
 TRAILING = ("doc_id", "page", "sentence", "start_char", "end_char", "rule", "id")
 EXCEL_CELL_LIMIT = 32_767

@@ -42,6 +42,8 @@ def _descriptions() -> dict[str, dict[str, str]]:
         "document_status": _contract("document_statuses"),
         "format": _contract("formats"),
         "mention_label": _contract("mention_labels"),
+        "series_rule": _contract("series_rules"),
+        "status_rule": _contract("status_rules"),
         "service": {code: ", ".join(terms[:3]) for code, terms in load("services").items()},
         "country": {
             **{code: str(names[0]) for code, names in countries["countries"].items()},
@@ -58,7 +60,8 @@ def _descriptions() -> dict[str, dict[str, str]]:
 
 VOCABULARIES: tuple[str, ...] = (
     "country", "format", "doc_type", "document_status", "indicator", "qualifier", "unit",
-    "event", "service", "service_status", "plan_kind", "mention_label",
+    "event", "service", "service_status", "plan_kind", "mention_label", "series_rule",
+    "status_rule",
 )
 
 

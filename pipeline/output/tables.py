@@ -38,7 +38,7 @@ class Table:
     """One table. `key`: the columns that, with `doc_id` and the offsets, identify a row (its
     `id` hashes them; `scored` tables are matched against gold on `doc_id` + `key`).
     `derive`, for a table built from the others at the end of a run, takes the folder of
-    the freshly written base tables and returns the table."""
+    the freshly written base tables and returns its rows (plain values, codes as strings)."""
 
     name: str
     one_row_per: str
@@ -47,7 +47,7 @@ class Table:
     id_prefix: str | None = None
     sort: tuple[str, ...] = ()
     scored: bool = False
-    derive: Callable[[Path], pa.Table] | None = None
+    derive: Callable[[Path], list[dict]] | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -220,6 +220,84 @@ TABLES: tuple[Table, ...] = (
         key=("page", "table", "row", "column"),
         id_prefix="t_",
         sort=_ROW_SORT + ("page", "table", "row", "column"),
+    ),
+)
+
+
+
+def _series(folder: Path) -> list[dict]:
+    from pipeline.consolidate.tables import series_rows  # pandas only at commit time
+
+    return series_rows(folder)
+
+
+def _service_status(folder: Path) -> list[dict]:
+    from pipeline.consolidate.tables import service_status_rows
+
+    return service_status_rows(folder)
+
+
+_CHOSEN = (
+    Column("doc_id", pa.string(), "the document of the chosen row"),
+    Column("report_year", pa.int32(), "publication year of that document (documents."
+           "report_year), where known"),
+)
+
+# Built at commit from the run's base tables (`pipeline/consolidate/`): one answer per
+# country across reports, each pointing at the row that gave it.
+TABLES = TABLES + (
+    Table(
+        "series",
+        "country × indicator × unit × region × period_start × year, across reports (derived)",
+        (
+            Column("id", pa.string(), "stable id of the series (hash of its key)",
+                   nullable=False),
+            _code("country", "country", "country of the series"),
+            _code("indicator", "indicator", "what is counted"),
+            _code("unit", "unit", "unit of the values"),
+            Column("region", pa.string(), "part of the country, else null (its own series)"),
+            Column("period_start", pa.int32(), "first year of a cumulative period, else null: "
+                   "cumulative figures are their own series, never mixed with annual ones"),
+            Column("year", pa.int32(), "the year the figures refer to"),
+            Column("value", pa.float64(), "the chosen figure"),
+            _code("qualifier", "qualifier", "the chosen figure's hedge (a hedged value never "
+                  "passes as exact)"),
+            Column("value_high", pa.float64(), "upper bound of a chosen range, else null"),
+            Column("n_sources", pa.int32(), "documents stating a figure for the series"),
+            Column("n_rows", pa.int32(), "facts rows in the series"),
+            Column("values", pa.list_(pa.float64()), "the distinct values seen, ascending"),
+            Column("conflict", pa.bool_(), "true when two documents disagree beyond rounding "
+                   "(README: Series and service status)"),
+            Column("doc_id", pa.string(), "the document of the chosen row"),
+            Column("fact_id", pa.string(), "id of the chosen facts row"),
+            _CHOSEN[1],
+            _code("rule", "series_rule", "the first criterion that chose the row"),
+            Column("sentence", pa.string(), "the chosen row's sentence"),
+        ),
+        sort=("country", "indicator", "unit", "region", "period_start", "year"),
+        derive=_series,
+    ),
+    Table(
+        "service_status",
+        "country × service, across reports (derived)",
+        (
+            Column("id", pa.string(), "stable id of the row (hash of country and service)",
+                   nullable=False),
+            _code("country", "country", "the country the status is resolved for"),
+            _code("service", "service", "the harm-reduction or treatment service"),
+            _code("status", "service_status", "the resolved status"),
+            Column("statuses", pa.list_(pa.string()), "every status the documents state"),
+            Column("n_sources", pa.int32(), "documents saying something of the service"),
+            Column("start_year", pa.int32(), "earliest year a `started` event gives, any "
+                   "document"),
+            Column("start_event_id", pa.string(), "id of that events row"),
+            Column("evidence_id", pa.string(), "id of the services row behind the status"),
+            *_CHOSEN,
+            _code("rule", "status_rule", "what decided the status"),
+            Column("sentence", pa.string(), "the evidence row's sentence"),
+        ),
+        sort=("country", "service"),
+        derive=_service_status,
     ),
 )
 

@@ -16,12 +16,12 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from pipeline.consolidate.tables import DERIVED_NAMES
 from pipeline.output.write import read_table
 from pipeline.review.chart import series_chart
 from pipeline.review.highlight import Span, highlight
 
-NEEDED = ("documents", "facts", "events", "plans", "services", "mentions", *DERIVED_NAMES)
+NEEDED = ("documents", "facts", "events", "plans", "services", "mentions", "series",
+          "service_status")
 
 
 class MissingTables(FileNotFoundError):

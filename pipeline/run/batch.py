@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.consolidate.tables import derived_tables
 from pipeline.deadline import check as check_time
 from pipeline.extract.match import SentenceFinds, build_matchers, find, finds_to_mentions
 from pipeline.extract.segment import text_to_chunks
@@ -21,7 +20,7 @@ from pipeline.ingest.read import InputFile, find_inputs
 from pipeline.ingest.sources import Source, apply_source, source_for
 from pipeline.link import events, facts, plans, services, tables
 from pipeline.link.context import Context, is_heading
-from pipeline.output.write import extractions_to_tables, write_tables
+from pipeline.output.writer import TableSetWriter
 from pipeline.run.document import MAX_CHARS, guarded
 from pipeline.types import Document, Extraction, Mention
 
@@ -142,20 +141,23 @@ def run(
     pdf: PdfSettings | None = None,
     max_chars: int = MAX_CHARS,
     follow_symlinks: bool = False,
+    country_codes: str = "iso",
     sources: tuple[Source, ...] = (),
 ) -> RunResult:
     """Extract every input file and write the tables; bad files are recorded, not fatal.
     `pdf` sets the page and time limits for PDFs (defaults: `PdfSettings()`), `max_chars`
-    the longest text; links out of a folder are read only with `follow_symlinks`."""
-    paths = find_inputs(inputs, follow_symlinks)
-    load_rules()
-    extractions = []
-    for i, path in enumerate(paths, 1):
-        ext = path_to_extraction(path, pdf, max_chars, sources)
-        extractions.append(ext)
-        if progress:
-            progress(i, len(paths), ext.document, ext)
-    tables = extractions_to_tables(extractions)
-    tables.update(derived_tables(tables))  # series, service_status: written in the same swap
-    written = write_tables(tables, out_dir)
+    the longest text; links out of a folder are read only with `follow_symlinks`. The
+    output folder is locked and checked writable before any file is read; documents stream
+    to the writer in `doc_id` order and the new set of tables is published at once."""
+    with TableSetWriter(out_dir, country_codes=country_codes) as writer:
+        paths = find_inputs(inputs, follow_symlinks)
+        load_rules()
+        extractions = []
+        for i, path in enumerate(paths, 1):
+            ext = path_to_extraction(path, pdf, max_chars, sources)
+            writer.add(ext)
+            extractions.append(Extraction(ext.document))  # the document only, not its rows
+            if progress:
+                progress(i, len(paths), ext.document, ext)
+        written = writer.commit()
     return RunResult(extractions, written)

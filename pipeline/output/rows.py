@@ -1,0 +1,274 @@
+"""One document's rows for every base table: built, sorted and given stable ids, then encoded
+as Arrow columns with the full code vocabularies as dictionaries.
+
+Rows are plain dicts keyed by the declared column names (`tables.py`). A document's rows are
+sorted on their own: every sort order starts with `doc_id`, so documents written in
+ascending `doc_id` order give exactly the globally sorted table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterable
+from json.encoder import encode_basestring
+from typing import Any
+
+import pyarrow as pa
+
+from pipeline.output import codes
+from pipeline.output.tables import BY_NAME, Table
+from pipeline.types import Document, Event, Extraction, Fact, Mention, Plan, ServiceStatus
+
+Row = dict[str, Any]
+
+
+def document_row(doc: Document) -> Row:
+    return {
+        "doc_id": doc.doc_id,
+        "path": doc.path,
+        "sha256": doc.sha256,
+        "format": doc.format,
+        "title": doc.title,
+        "country": doc.country,
+        "report_year": doc.report_year,
+        "doc_type": doc.doc_type,
+        "n_chars": doc.n_chars,
+        "n_pages": doc.n_pages,
+        "text": doc.text,
+        "status": doc.status,
+        "error": doc.error,
+        "encoding": doc.encoding,
+        "warning": doc.warning,
+        "url": doc.url,
+    }
+
+
+def _prov_row(record: Fact | Event | Plan | ServiceStatus, doc: Document) -> Row:
+    """Flatten `prov`; a page the extractor left empty is looked up from the document."""
+    prov = record.prov
+    page = prov.page if prov.page is not None else doc.page_of(prov.start_char)
+    return {
+        "start_char": prov.start_char,
+        "end_char": prov.end_char,
+        "page": page,
+        "sentence": prov.sentence,
+        "rule": prov.rule,
+    }
+
+
+def _fact_row(fact: Fact, doc: Document) -> Row:
+    return {
+        "doc_id": fact.doc_id,
+        "country": fact.country,
+        "indicator": fact.indicator,
+        "year": fact.year,
+        "value": fact.value,
+        "qualifier": fact.qualifier,
+        "value_high": fact.value_high,
+        "unit": fact.unit,
+        "period_start": fact.period_start,
+        "region": fact.region,
+        **_prov_row(fact, doc),
+    }
+
+
+def _event_row(event: Event, doc: Document) -> Row:
+    return {
+        "doc_id": event.doc_id,
+        "country": event.country,
+        "event": event.event,
+        "service": event.service,
+        "year": event.year,
+        "month": event.month,
+        "region": event.region,
+        **_prov_row(event, doc),
+    }
+
+
+def _plan_row(plan: Plan, doc: Document) -> Row:
+    return {
+        "doc_id": plan.doc_id,
+        "country": plan.country,
+        "kind": plan.kind,
+        "start_year": plan.start_year,
+        "end_year": plan.end_year,
+        "title": plan.title,
+        "measures": plan.measures,
+        "authority": plan.authority,
+        **_prov_row(plan, doc),
+    }
+
+
+def _service_row(service: ServiceStatus, doc: Document) -> Row:
+    return {
+        "doc_id": service.doc_id,
+        "country": service.country,
+        "service": service.service,
+        "status": service.status,
+        **_prov_row(service, doc),
+    }
+
+
+def _mention_rows(ext: Extraction) -> list[Row]:
+    """Mentions carry a sentence index; the table stores the sentence text instead."""
+    doc = ext.document
+    sentence_text = {s.index: s.text for s in ext.sentences}
+    return [_mention_row(m, doc, sentence_text.get(m.sentence)) for m in ext.mentions]
+
+
+def _mention_row(mention: Mention, doc: Document, sentence: str | None) -> Row:
+    return {
+        "doc_id": doc.doc_id,
+        "country": doc.country,
+        "label": mention.label,
+        "text": mention.text,
+        "normalised": mention.normalised,
+        "start_char": mention.start,
+        "end_char": mention.end,
+        "page": doc.page_of(mention.start),
+        "sentence": sentence,
+        "rule": mention.rule,
+    }
+
+
+def _cell_rows(ext: Extraction) -> list[Row]:
+    """Table cells; `sentence` is the cell's whole row as it stands in the document text."""
+    doc = ext.document
+    rows: dict[tuple[int, int], tuple[int, int]] = {}
+    for c in doc.table_cells:
+        a, b = rows.get((c.table, c.row), (c.start, c.end))
+        rows[(c.table, c.row)] = (min(a, c.start), max(b, c.end))
+    return [
+        {"doc_id": doc.doc_id, "country": doc.country, "table": c.table, "row": c.row,
+         "column": c.column, "text": c.text, "start_char": c.start, "end_char": c.end,
+         "page": c.page, "sentence": doc.text[slice(*rows[(c.table, c.row)])],
+         "rule": "pdfplumber:find_tables"}
+        for c in doc.table_cells
+    ]
+
+
+ROW_BUILDERS: dict[str, Callable[[Extraction], list[Row]]] = {
+    "documents": lambda ext: [document_row(ext.document)],
+    "facts": lambda ext: [_fact_row(f, ext.document) for f in ext.facts],
+    "events": lambda ext: [_event_row(e, ext.document) for e in ext.events],
+    "plans": lambda ext: [_plan_row(p, ext.document) for p in ext.plans],
+    "services": lambda ext: [_service_row(s, ext.document) for s in ext.services],
+    "mentions": _mention_rows,
+    "tables": _cell_rows,
+}
+
+
+# --------------------------------------------------------------------------- order and ids
+
+
+def _nulls_last(value: Any) -> tuple[bool, Any]:
+    """Sort key part that lets None sit after every real value of a column."""
+    return (value is None, 0 if value is None else value)
+
+
+def sorted_rows(table: Table, rows: Iterable[Row]) -> list[Row]:
+    columns = table.sort_columns
+    return sorted(rows, key=lambda row: tuple(_nulls_last(row[c]) for c in columns))
+
+
+def _json_float(value: float) -> str:
+    if math.isfinite(value):
+        return float.__repr__(value)
+    return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+
+
+# What `json.dumps(..., ensure_ascii=False)` writes for each scalar type, without its
+# per-call encoder set-up (ids must stay byte-identical to the JSON-based ones).
+_JSON_ATOMS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    int: int.__repr__,
+    float: _json_float,
+    type(None): lambda _: "null",
+    bool: lambda v: "true" if v else "false",
+}
+
+
+def _json_atom(value: Any) -> str:
+    try:
+        return _JSON_ATOMS[type(value)](value)
+    except KeyError:
+        raise TypeError(f"cannot build a row id from {type(value).__name__}: {value!r}") from None
+
+
+def row_id(table: Table, row: Row, occurrence: int = 0) -> str:
+    """Stable id from what identifies a row; `occurrence` separates exact duplicates.
+    The hashed text is the JSON list [doc_id, table, start, end, *key(, occurrence)]."""
+    parts = [row["doc_id"], table.name, row["start_char"], row["end_char"]]
+    parts += [row[c] for c in table.key]
+    if occurrence:
+        parts.append(occurrence)
+    text = "[" + ", ".join([_JSON_ATOMS[type(p)](p) if type(p) in _JSON_ATOMS else _json_atom(p)
+                            for p in parts]) + "]"
+    return table.id_prefix + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def with_ids(table: Table, rows: list[Row]) -> list[Row]:
+    seen: dict[str, int] = {}
+    out = []
+    for row in rows:
+        base = row_id(table, row)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append({"id": base if n == 0 else row_id(table, row, n), **row})
+    return out
+
+
+def document_rows(ext: Extraction) -> dict[str, list[Row]]:
+    """Every base table's rows of one document: sorted, with ids (ISO country codes)."""
+    out = {}
+    for name, build in ROW_BUILDERS.items():
+        table = BY_NAME[name]
+        rows = build(ext)
+        if table.id_prefix:
+            rows = with_ids(table, sorted_rows(table, rows))
+        out[name] = rows
+    return out
+
+
+# --------------------------------------------------------------------------- Arrow
+
+
+class Encoder:
+    """Turns rows into Arrow tables of the declared schema. Code columns are dictionary
+    arrays over the column's full vocabulary; a code outside it (a rule ahead of
+    `data/codes.yaml`) is appended after the vocabulary rather than lost, and recorded in
+    `unknown_codes`. `scheme` rewrites country codes (`--country-codes eu`) after ids and
+    order were fixed on ISO codes, so both schemes give the same ids and row order."""
+
+    def __init__(self, schema_of: Callable[[str], pa.Schema], scheme: str = "iso") -> None:
+        self._schema_of = schema_of
+        self.scheme = scheme
+        self._country = codes.country_map(scheme)
+        self.unknown_codes: dict[tuple[str, str], set[str]] = {}
+
+    def vocabulary(self, vocab: str) -> tuple[str, ...]:
+        return codes.vocabulary(vocab, self.scheme)
+
+    def _codes(self, table: str, column: str, vocab: str, values: list[Any]) -> pa.Array:
+        if vocab == "country" and self._country:
+            values = [self._country.get(v, v) for v in values]
+        known = self.vocabulary(vocab)
+        index = {code: i for i, code in enumerate(known)}
+        extra = sorted({v for v in values if v is not None and v not in index})
+        if extra:
+            self.unknown_codes.setdefault((table, column), set()).update(extra)
+            index.update({code: len(known) + i for i, code in enumerate(extra)})
+        indices = pa.array([None if v is None else index[v] for v in values], pa.int32())
+        return pa.DictionaryArray.from_arrays(indices, pa.array([*known, *extra], pa.string()))
+
+    def encode(self, table: Table, rows: list[Row]) -> pa.Table:
+        schema = self._schema_of(table.name)
+        arrays = []
+        for column in table.columns:
+            values = [row[column.name] for row in rows]
+            if column.codes:
+                arrays.append(self._codes(table.name, column.name, column.codes, values))
+            else:
+                arrays.append(pa.array(values, column.type))
+        return pa.Table.from_arrays(arrays, schema=schema)
