@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -56,11 +57,18 @@ def ensure_rules() -> None:
 
 def extract_file(item: InputFile, pdf: PdfSettings | None = None,
                  max_chars: int = MAX_CHARS) -> Extraction:
-    """The task every engine runs: rules, then the whole pipeline on one file."""
+    """The task every engine runs: rules, then the whole pipeline on one file.
+
+    The result is slimmed for the trip to the writer and the cache: `source_offsets` (the
+    map back to the raw file, 4 bytes a character, needed only while reading) is dropped,
+    as no table column comes from it."""
     from pipeline.run.batch import path_to_extraction
 
     ensure_rules()
-    return path_to_extraction(item, pdf, max_chars)
+    ext = path_to_extraction(item, pdf, max_chars)
+    if ext.document.source_offsets:
+        ext.document = replace(ext.document, source_offsets=())
+    return ext
 
 
 def lost_document(item: InputFile, reason: str) -> Extraction:
