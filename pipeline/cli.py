@@ -7,6 +7,7 @@ written), 2 on a usage error (bad option, missing input path, no tables to score
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -110,6 +111,9 @@ def _extract(args: argparse.Namespace) -> int:
         return 2
     if args.scheduler and args.engine != "dask":
         print("error: --scheduler needs --engine dask", file=sys.stderr)
+        return 2
+    if args.engine == "dask" and importlib.util.find_spec("distributed") is None:
+        print("error: --engine dask needs Dask: pip install -e '.[dask]'", file=sys.stderr)
         return 2
     if args.out.exists() and not args.out.is_dir():
         print(f"error: --out {args.out} exists and is not a folder", file=sys.stderr)
