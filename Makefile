@@ -11,6 +11,7 @@ DEVSET ?= ../shared/devset
 DEV_OUT ?= outputs-dev
 BENCH_ARGS ?=
 BENCH_PDF_ARGS ?=
+BENCH_SCALE_ARGS ?=
 
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -42,10 +43,13 @@ check-dev: venv
 	$(PY) -m pipeline evaluate --out $(DEV_OUT) --gold $(DEVSET)/gold.csv --show --by-rule
 
 # Throughput of the text pipeline against bare spaCy tokenisation (make bench BENCH_ARGS="--size-mb 5"),
-# then of PDF ingest against bare pypdfium2 and pdfplumber (BENCH_PDF_ARGS="--pages 64").
+# then of PDF ingest against bare pypdfium2 and pdfplumber (BENCH_PDF_ARGS="--pages 64"),
+# then 1 vs N workers, cold vs warm runs and peak memory at 200 vs 2 000 reports
+# (BENCH_SCALE_ARGS="--reports 5000 --workers 4").
 bench: venv
 	$(PY) -m pipeline.bench.text $(BENCH_ARGS)
 	$(PY) -m pipeline.bench.pdf $(BENCH_PDF_ARGS)
+	$(PY) -m pipeline.bench.scale $(BENCH_SCALE_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check pipeline tests

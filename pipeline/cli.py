@@ -7,6 +7,7 @@ written), 2 on a usage error (bad option, missing input path, no tables to score
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -61,6 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--country-codes", choices=("iso", "eu"), default="iso",
                      help="country codes in the tables: iso (ISO 3166-1, default) or eu "
                      "(EL for Greece, UK for the United Kingdom)")
+    ext.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                     help="worker processes (default: the number of cores; the tables are "
+                     "the same for any N)")
+    ext.add_argument("--engine", choices=("local", "dask"), default="local",
+                     help="local: a process pool on this machine (default); dask: a Dask "
+                     "cluster (--scheduler), else a LocalCluster of --workers processes")
+    ext.add_argument("--scheduler", metavar="ADDRESS",
+                     help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --engine "
+                     "dask)")
+    ext.add_argument("--no-cache", action="store_true",
+                     help="re-extract every file: neither use nor update the result cache "
+                     "in DIR/.cache/")
 
     ev = sub.add_parser(
         "evaluate",
@@ -137,11 +150,18 @@ def _positive_float(text: str) -> float:
 
 def _extract(args: argparse.Namespace) -> int:
     from pipeline.output.publish import OutputBusy
-    from pipeline.run.batch import run
+    from pipeline.run.engines import default_workers
+    from pipeline.run.runner import RunOptions, run
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         print(f"error: input not found: {missing[0]}", file=sys.stderr)
+        return 2
+    if args.scheduler and args.engine != "dask":
+        print("error: --scheduler needs --engine dask", file=sys.stderr)
+        return 2
+    if args.engine == "dask" and importlib.util.find_spec("distributed") is None:
+        print("error: --engine dask needs Dask: pip install -e '.[dask]'", file=sys.stderr)
         return 2
     if args.out.exists() and not args.out.is_dir():
         print(f"error: --out {args.out} exists and is not a folder", file=sys.stderr)
@@ -152,20 +172,23 @@ def _extract(args: argparse.Namespace) -> int:
     try:
         settings = PdfSettings(max_pages=args.max_pages, time_limit_s=args.pdf_time_limit,
                                tables=not args.no_tables)
-        result = run(args.paths, args.out, progress=None if args.quiet else _progress,
+        options = RunOptions(workers=args.workers or default_workers(), engine=args.engine,
+                             scheduler=args.scheduler, cache=not args.no_cache,
+                             country_codes=args.country_codes)
+        result = run(args.paths, args.out, progress=None if args.quiet else _progress(),
                      pdf=settings, max_chars=args.max_chars,
-                     follow_symlinks=args.follow_symlinks, country_codes=args.country_codes,
-                     sources=sources)
+                     follow_symlinks=args.follow_symlinks, options=options, sources=sources)
     except OutputBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"error: cannot write the tables to {args.out}/: {exc}", file=sys.stderr)
         return 2
-    n = len(result.extractions)
+    n = result.stats.documents
     failed = result.failed
     print(f"{n - len(failed)} of {n} documents processed; tables written to {args.out}/",
           file=sys.stderr)
+    print(result.stats.summary(), file=sys.stderr)
     for doc in failed:
         print(f"  failed: {doc.path}: {doc.error}", file=sys.stderr)
     return 1 if failed else 0
@@ -189,10 +212,11 @@ def _sources(args: argparse.Namespace) -> tuple | None:
     return sources
 
 
-def _progress(i: int, n: int, doc, ext) -> None:  # noqa: ANN001 - mirrors pipeline._report
-    from pipeline.run.batch import _report
+def _progress():  # noqa: ANN202 - a callable(i, n, doc, ext)
+    """A redrawn bar with rate and ETA on a terminal, a plain line per document elsewhere."""
+    from pipeline.run.progress import ProgressBar, report_line
 
-    _report(i, n, doc, ext)
+    return ProgressBar() if sys.stderr.isatty() else report_line
 
 
 def _evaluate(args: argparse.Namespace) -> int:

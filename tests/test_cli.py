@@ -139,6 +139,39 @@ def test_good_input_exits_0(tmp_path: Path) -> None:
     assert docs["status"].tolist() == ["ok"]
 
 
+def test_summary_counts_documents_cache_and_rows(tmp_path: Path) -> None:
+    """Two workers, then an unchanged re-run served from the cache, with the summary lines."""
+    out = tmp_path / "out"
+    cold = run_cli("extract", *SEEDS, "--out", out, "--workers", "2", "--quiet")
+    assert cold.returncode == 0, cold.stderr
+    assert "2 documents (0 errors, 0 duplicates, 0 from the cache) in " in cold.stderr
+    facts = len(pd.read_parquet(out / "facts.parquet"))
+    assert re.search(rf"^rows: documents 2, facts {facts}, events \d+", cold.stderr, re.M)
+    warm = run_cli("extract", *SEEDS, "--out", out, "--quiet")
+    assert "2 documents (0 errors, 0 duplicates, 2 from the cache)" in warm.stderr
+    uncached = run_cli("extract", *SEEDS, "--out", out, "--quiet", "--no-cache")
+    assert "2 documents (0 errors, 0 duplicates, 0 from the cache)" in uncached.stderr
+
+
+def test_scheduler_without_dask_engine_exits_2(tmp_path: Path) -> None:
+    result = run_cli("extract", SEEDS[0], "--out", tmp_path / "out", "--scheduler",
+                     "tcp://127.0.0.1:8786")
+    assert result.returncode == 2
+    assert "--scheduler needs --engine dask" in result.stderr
+
+
+def test_help_and_version_do_not_import_spacy_or_pandas() -> None:
+    """Start-up: `--help` and `--version` stay light (lazy imports)."""
+    code = ("import sys\nfrom pipeline.cli import main\n"
+            "for argv in (['--version'], ['extract', '--help']):\n"
+            "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+            "heavy = sorted(m for m in ('spacy', 'pandas', 'pyarrow') if m in sys.modules)\n"
+            "print('heavy:', heavy)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert proc.stdout.strip().endswith("heavy: []"), proc.stdout + proc.stderr
+
+
 def test_missing_path_exits_2(tmp_path: Path) -> None:
     result = run_cli("extract", tmp_path / "no-such-report.txt", "--out", tmp_path / "out")
     assert result.returncode == 2

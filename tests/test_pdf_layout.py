@@ -1,4 +1,4 @@
-"""PDF reports laid out like published ones (tests/pdf_fixtures.py): the same records as
+"""PDF reports laid out like published ones (pipeline/bench/render_pdf.py): the same records as
 from their text, rows on the page they are printed on, no page furniture, columns read in
 order, table facts, and bad PDFs recorded while the rest of the batch is written."""
 
@@ -10,13 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.check.evaluate import KEY_COLUMNS
-from pipeline.cli import main
-from pipeline.ingest.pdf import PdfSettings, read_pdf
-from pipeline.ingest.pdf_layout import dehyphenate
-from pipeline.ingest.read import normalise_text, read_document
-from pipeline.run.batch import run
-from tests.pdf_fixtures import (
+from pipeline.bench.render_pdf import (
     Rendered,
     bad_pdfs,
     many_pages_pdf,
@@ -24,6 +18,12 @@ from tests.pdf_fixtures import (
     render_report,
     render_seed,
 )
+from pipeline.check.evaluate import KEY_COLUMNS
+from pipeline.cli import main
+from pipeline.ingest.pdf import PdfSettings, read_pdf
+from pipeline.ingest.pdf_layout import dehyphenate
+from pipeline.ingest.read import normalise_text, read_document
+from pipeline.run.batch import run
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "corpus").glob("*.txt"))

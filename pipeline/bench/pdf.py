@@ -1,7 +1,7 @@
 """PDF ingest benchmark: `python -m pipeline.bench.pdf [--pages 32] [--repeat 3]`.
 
 Renders a report-like PDF of about `--pages` pages from the seed reports (the test
-fixture renderer, `tests/pdf_fixtures.py`: A4, title page, running header and footer,
+fixture renderer, `pipeline/bench/render_pdf.py`: A4, title page, running header and footer,
 two-column pages, hyphenated words, one ruled table), and times over the same file, in one
 process:
 
@@ -48,7 +48,7 @@ print(json.dumps({"status": doc.status, "pages": doc.n_pages, "peak_mib": peak})
 def render_fixture(corpus: Path, pages: int, folder: Path) -> Path:
     """A report-like PDF of at least `pages` pages built from the seed texts."""
     try:
-        from tests.pdf_fixtures import render_report, table_from_gold
+        from pipeline.bench.render_pdf import render_report, table_from_gold
     except ImportError as exc:  # fpdf2 is a dev dependency; `make venv` installs it
         raise SystemExit(f"error: the PDF fixture renderer needs the dev extras ({exc}); "
                          "run `make venv`") from exc

@@ -103,12 +103,29 @@ class Timings:
 
         return timed
 
+    def wrap_iter(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        """For a generator function: time each step of the iteration, where the work is."""
+        def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            it = iter(func(*args, **kwargs))
+            while True:
+                t0 = time.perf_counter()
+                try:
+                    item = next(it)
+                except StopIteration:
+                    self.add(name, time.perf_counter() - t0)
+                    return
+                self.add(name, time.perf_counter() - t0)
+                yield item
+
+        return timed
+
 
 # Names `document_to_extraction` looks up in `pipeline.run.batch` → the stage they belong to.
-# `segments_to_sentences` consumes the lazy `text_to_segments` generator, so it carries the
-# spaCy tokenisation; everything else inside `document_to_extraction` counts as link.
+# `text_to_chunks` is a generator (paragraphs, spaCy tokens and sentences a chunk at a time):
+# each of its steps is timed; everything else inside `document_to_extraction` counts as link.
+_GENERATORS = {"text_to_chunks"}
 _STAGE_OF = {
-    "segments_to_sentences": "segment",
+    "text_to_chunks": "segment",
     "find": "extract",
     "finds_to_mentions": "extract",
 }
@@ -122,7 +139,8 @@ def stage_timers(timings: Timings) -> Iterator[None]:
     saved = {n: getattr(module, n) for n in _STAGE_OF if hasattr(module, n)}
     try:
         for name, func in saved.items():
-            setattr(module, name, timings.wrap(_STAGE_OF[name], func))
+            wrap = timings.wrap_iter if name in _GENERATORS else timings.wrap
+            setattr(module, name, wrap(_STAGE_OF[name], func))
         yield
     finally:
         for name, func in saved.items():

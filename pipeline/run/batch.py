@@ -1,38 +1,26 @@
 """The pipeline: ingest → segment → extract → link/normalise, one document at a time.
 
-`document_to_extraction` is the whole text pipeline for one read document; `run` adds
-reading, progress reporting and writing the tables atomically.
+`document_to_extraction` is the whole text pipeline for one read document;
+`path_to_extraction` adds reading under the per-document guard (the unit of work an engine
+runs per file); `run` (in `runner.py`) plans the files (order, duplicates, cache hits),
+takes the extractions from an engine in document order and hands them to the writer.
 """
 
 from __future__ import annotations
 
 import gc
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.deadline import check as check_time
 from pipeline.extract.match import SentenceFinds, build_matchers, find, finds_to_mentions
 from pipeline.extract.segment import text_to_chunks
 from pipeline.ingest.pdf import PdfSettings
-from pipeline.ingest.read import InputFile, find_inputs
+from pipeline.ingest.read import InputFile
 from pipeline.ingest.sources import Source, apply_source, source_for
 from pipeline.link import events, facts, plans, services, tables
 from pipeline.link.context import Context, is_heading
-from pipeline.output.writer import TableSetWriter
 from pipeline.run.document import MAX_CHARS, guarded
 from pipeline.types import Document, Extraction, Mention
-
-
-@dataclass(frozen=True)
-class RunResult:
-    extractions: list[Extraction]
-    written: list[Path]
-
-    @property
-    def failed(self) -> list[Document]:
-        return [e.document for e in self.extractions if e.document.status != "ok"]
 
 
 def load_rules() -> None:
@@ -126,38 +114,14 @@ def path_to_extraction(path: Path | InputFile, pdf: PdfSettings | None = None,
 
 
 def _report(i: int, n: int, doc: Document, ext: Extraction) -> None:
-    if doc.status == "ok":
-        detail = (f"{len(ext.facts)} facts, {len(ext.events)} events, {len(ext.plans)} plans, "
-                  f"{len(ext.services)} services")
-    else:
-        detail = f"ERROR: {doc.error}"
-    print(f"[{i}/{n}] {doc.doc_id}: {detail}", file=sys.stderr)
+    from pipeline.run.progress import report_line
+
+    report_line(i, n, doc, ext)
 
 
-def run(
-    inputs: list[Path],
-    out_dir: Path,
-    progress: Callable[[int, int, Document, Extraction], None] | None = _report,
-    pdf: PdfSettings | None = None,
-    max_chars: int = MAX_CHARS,
-    follow_symlinks: bool = False,
-    country_codes: str = "iso",
-    sources: tuple[Source, ...] = (),
-) -> RunResult:
-    """Extract every input file and write the tables; bad files are recorded, not fatal.
-    `pdf` sets the page and time limits for PDFs (defaults: `PdfSettings()`), `max_chars`
-    the longest text; links out of a folder are read only with `follow_symlinks`. The
-    output folder is locked and checked writable before any file is read; documents stream
-    to the writer in `doc_id` order and the new set of tables is published at once."""
-    with TableSetWriter(out_dir, country_codes=country_codes) as writer:
-        paths = find_inputs(inputs, follow_symlinks)
-        load_rules()
-        extractions = []
-        for i, path in enumerate(paths, 1):
-            ext = path_to_extraction(path, pdf, max_chars, sources)
-            writer.add(ext)
-            extractions.append(Extraction(ext.document))  # the document only, not its rows
-            if progress:
-                progress(i, len(paths), ext.document, ext)
-        written = writer.commit()
-    return RunResult(extractions, written)
+# The run itself lives in `runner.py` (it needs no spaCy until a file must be extracted);
+# re-exported here, where callers have always found it.
+from pipeline.run.runner import RunOptions, RunResult, run  # noqa: E402
+
+__all__ = ["RunOptions", "RunResult", "document_to_extraction", "load_rules",
+           "path_to_extraction", "run"]

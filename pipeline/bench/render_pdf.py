@@ -1,8 +1,8 @@
 """Render text reports as PDFs laid out like published country reports, and bad PDFs.
 
-Real report PDFs cannot be downloaded here, so the tests make faithful ones with fpdf2 (a
-dev dependency): A4, a title page, a running header (the report title) and a footer
-("Page n of N") on every body page, body text set in one column at the top of the first
+Real report PDFs cannot be downloaded here, so the tests and `make bench` make faithful
+ones with fpdf2 (a dev dependency): A4, a title page, a running header (the report title)
+and a footer ("Page n of N") on every body page, body text set in one column at the top of the first
 body page and in two columns after that, words hyphenated at line ends by a simple
 hyphenator, figures set with no-break spaces between digit groups ("361 400"), paragraphs
 that run over column and page breaks, and one ruled table whose rows are indicators and
@@ -10,7 +10,7 @@ whose columns are years. The table's values are the report's own figures, taken 
 gold rows, so a table fact can be checked against the sentence that states it.
 
 Run as a script to write the fixtures of the seeds into a folder:
-    python -m tests.pdf_fixtures OUT_DIR
+    python -m pipeline.bench.render_pdf OUT_DIR
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_GOLD = ROOT / "corpus" / "gold" / "seeds.csv"
 
 PAGE_W, PAGE_H = 595.28, 841.89  # A4 in points
@@ -393,7 +393,7 @@ def many_pages_pdf(pages: int) -> bytes:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m tests.pdf_fixtures OUT_DIR", file=sys.stderr)
+        print("usage: python -m pipeline.bench.render_pdf OUT_DIR", file=sys.stderr)
         return 2
     out = Path(argv[0])
     out.mkdir(parents=True, exist_ok=True)
