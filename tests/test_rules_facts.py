@@ -1,0 +1,81 @@
+"""Cross-checks of the facts vocabularies against the data contract, and table-driven facts
+rules (years, treatment systems, deaths, several countries) on made-up sentences."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.link import indicators
+from pipeline.vocab import load
+from tests.conftest import extract_text
+
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "RECORDS.md"
+HEAD = "Sweden Country Drug Report 2030\n\n"
+
+
+def _spec() -> str:
+    if not SPEC.exists():
+        pytest.skip(f"the data contract is not beside the repository ({SPEC})")
+    return SPEC.read_text(encoding="utf-8")
+
+
+def _spec_indicators() -> set[str]:
+    section = _spec().split("## Indicators", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `([a-z_.]+)` \|", section, re.M))
+
+
+def _spec_qualifiers() -> set[str]:
+    line = next(ln for ln in _spec().split("\n- ") if ln.startswith("`qualifier`"))
+    return set(re.findall(r"`([a-z_]+)`", line)) - {"qualifier", "value", "value_high"}
+
+
+def test_every_indicator_code_in_the_vocabulary_is_in_the_contract() -> None:
+    assert indicators.indicator_codes() <= _spec_indicators()
+
+
+def test_every_noun_class_used_exists() -> None:
+    ind = load("indicators")
+    nouns = set(ind["nouns"])
+    assert set(indicators.CLASSES_USED) <= nouns
+    assert set(ind["standalone"]) <= nouns
+    assert set(ind["by_service"]) <= nouns
+    assert set(ind["standalone_requires"]) <= nouns
+    with pytest.raises(KeyError):
+        indicators.noun_class("no such class")
+
+
+def test_every_service_the_indicators_name_exists() -> None:
+    ind = load("indicators")
+    services = set(load("services"))
+    named = {s for mapping in ind["by_service"].values() for s in mapping}
+    assert named | set(ind["host_services"]) | set(ind["channel_services"]) <= services
+
+
+def test_every_qualifier_code_is_in_the_contract() -> None:
+    cues = load("cues")
+    codes = (set(cues["qualifiers"]) | set(cues["qualifiers_after"])
+             | set(cues["qualifier_symbols"].values())
+             | set(load("pdf")["table_qualifier_symbols"].values()))
+    assert codes <= _spec_qualifiers()
+    assert _spec_qualifiers() == {"exact", "approx", "more_than", "at_least", "less_than",
+                                  "up_to", "range"}
+
+
+def fact_rows(text: str) -> list[tuple]:
+    ext = extract_text(HEAD + text)
+    return [(f.country, f.indicator, f.year, f.value) for f in ext.facts]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Closure verbs come from cues.yaml: a count of closures is no count of what runs.
+        ("In 2029, two needle and syringe programmes ceased operating.", []),
+        ("In 2029, three drug consumption rooms were shut down.", []),
+    ],
+)
+def test_facts_rules(text: str, expected: list) -> None:
+    assert fact_rows(text) == expected
