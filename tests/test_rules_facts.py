@@ -79,3 +79,36 @@ def fact_rows(text: str) -> list[tuple]:
 )
 def test_facts_rules(text: str, expected: list) -> None:
     assert fact_rows(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A year closing the sentence dates every coordinated clause before it.
+        ("More than 81 000 syringes were distributed and the needle and syringe programme "
+         "reached about 1 590 clients in 2029.",
+         [("SE", "nsp.syringes_distributed", 2029, 81000),
+          ("SE", "nsp.clients", 2029, 1590)]),
+        # Present tense takes no year.
+        ("Currently 42 drug consumption rooms operate and they served 900 clients in 2029.",
+         [("SE", "dcr.facilities", None, 42), ("SE", "dcr.clients", 2029, 900)]),
+    ],
+)
+def test_fact_years(text: str, expected: list) -> None:
+    assert fact_rows(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In 2029, a total of 122 fatal overdoses were recorded.",
+         [("SE", "deaths.drug_induced", 2029, 122)]),
+        ("In 2029, 40 non-fatal overdoses were reported by ambulance services.", []),
+        ("There are also eight drug-free therapeutic communities.",
+         [("SE", "treatment.facilities", None, 8)]),
+        ("In 2029, 31 counselling centres and 12 withdrawal units operated.",
+         [("SE", "treatment.facilities", 2029, 31), ("SE", "treatment.facilities", 2029, 12)]),
+    ],
+)
+def test_treatment_and_deaths(text: str, expected: list) -> None:
+    assert fact_rows(text) == expected
