@@ -120,6 +120,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     fractions = _alternation(nums["fraction_words"])
     lead_in = (rf"(?:(?:{fractions})\s+(?:{ones})\s+|(?:{ones})\s+)"
                rf"(?=(?:{_alternation(nums['multipliers'])}|{word_scales})\b)")
+    # first letters a number word can start with: the scan skips every other position
+    starts = "".join(sorted({w[0] for w in (*nums["words"], *nums["one_words"],
+                                            *nums["fraction_words"])}))
     count_nouns = _alternation(p for ps in load("indicators")["nouns"].values() for p in ps)
     return {
         "file_hint": re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|csv|zip|txt)(?![a-z])", re.I),
@@ -167,7 +170,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         "number": re.compile(rf"(?=\d)(?!0\d)(?<![\w.,/:€$-])({num})(?![\w/:]|\.\d|,\d)", re.I),
         "word": re.compile(
-            rf"(?=[a-z])(?<![\w-])(?:{lead_in})?{word}(?:(?:\s*-\s*|\s+and\s+|\s+){word})*"
+            rf"(?i:(?=[{starts}]))(?<![\w-])(?:{lead_in})?{word}(?:(?:\s*-\s*|\s+and\s+|\s+){word})*"
             r"\b(?!-)",
             re.I,
         ),
@@ -612,7 +615,7 @@ def scan(text: str) -> Scan:
     has_digit = bool(_DIGIT.search(text))  # most sentences have none: only number words
     if has_digit:
         _scan_times(text, claims, out)
-    if has_digit or _patterns()["ratio"].search(text):
+    if has_digit or _patterns()["word"].search(text):  # a ratio needs a number
         _scan_ratios(text, claims, out)
     _scan_figures(text, claims, out, has_digit)
     out.figures[:] = sorted((_qualified(text, f) for f in out.figures), key=lambda f: f.start)
