@@ -7,8 +7,9 @@ document number ("Law No 4139/2013") never yields a year.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from pipeline.vocab import load
@@ -29,6 +30,12 @@ class Figure:
     value_high: float | None = None  # set for ranges "between 11 000 and 15 000"
     words: bool = False  # written as a word ("five")
     parenthesised: bool = False  # "(17)"
+    # A hedge the number grammar read itself: a symbol before ("~ 2 000", "≥ 50") or words
+    # after ("50 or more"); None when the hedge, if any, is a phrase before (cues.yaml).
+    qualifier: str | None = None
+    # Start of the run of bare numbers this one was split from ("100 200 300 400", a
+    # flattened chart axis or table row), else None: such a number has no noun of its own.
+    run: int | None = None
 
 
 @dataclass(frozen=True)
@@ -59,10 +66,22 @@ class Scan:
     nonfigures: list[NonFigure]
 
 
-def parse_number(raw: str) -> float:
-    """'76 000', '76,000' → 76000; '1.7' → 1.7. Thousands separators are spaces or commas."""
-    cleaned = re.sub(r"[ ,]", "", raw.strip())
-    return float(cleaned)
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
+
+
+def parse_number(raw: str, dot_thousands: bool = True) -> float:
+    """'76 000', '76,000' → 76000; '1.7' → 1.7; '5.600', '12.500' → 5600, 12500 (dot
+    thousands of translated reports: a group of exactly three digits after the dot).
+    Thousands separators are spaces or commas. Never raises on long digit runs: a run too
+    long to be a float is `inf`, which the caller rejects."""
+    cleaned = raw.strip()
+    if dot_thousands and _DOT_THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(".", "")
+    cleaned = re.sub(r"[ ,]", "", cleaned)
+    try:
+        return float(cleaned)
+    except OverflowError:  # pragma: no cover - float() returns inf rather than raising
+        return math.inf
 
 
 def expand_short_year(start: int, tail: str) -> int:
@@ -74,16 +93,37 @@ def expand_short_year(start: int, tail: str) -> int:
     return end if end >= start else end + 100
 
 
+def _alternation(words) -> str:  # noqa: ANN001 - any iterable of phrases
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 @cache
 def _patterns() -> dict[str, re.Pattern[str]]:
     nums = load("numbers")
+    cues = load("cues")
     months = "|".join(nums["months"])
-    words = "|".join(sorted(nums["words"], key=len, reverse=True))
     scales = "|".join(sorted(nums["scales"], key=len, reverse=True))
-    digit = rf"(?:\d{{1,3}}(?:{_SEP}\d{{3}})+(?!\d)|\d+)(?:\.\d+)?"
+    word_scales = _alternation(s for s in nums["scales"] if s not in nums["digit_only_scales"])
+    # Thousands groups are exactly three digits and one separator throughout ("76 000",
+    # "76,000", "5.600" in translated reports); a number ends where the grouping breaks.
+    digit = (
+        r"(?:\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?"
+        r"|\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?"
+        rf"|[1-9]\d{{0,2}}(?:\.\d{{3}})+(?!\d|[.,]\d)(?!\s?(?:%|per\s?cent\b|(?:{scales})\b))"
+        r"|\d+(?:\.\d+)?)"
+    )
     num = rf"(?:{digit})(?:\s(?:{scales})\b)?"
     month = rf"(?:{months})"
     yr = rf"(?<![\w./:-]){YEAR_RE}"
+    word = rf"(?:{_alternation(nums['words'])}|{_alternation(nums['multipliers'])}|{word_scales})"
+    ones = _alternation(nums["one_words"])
+    fractions = _alternation(nums["fraction_words"])
+    lead_in = (rf"(?:(?:{fractions})\s+(?:{ones})\s+|(?:{ones})\s+)"
+               rf"(?=(?:{_alternation(nums['multipliers'])}|{word_scales})\b)")
+    # first letters a number word can start with: the scan skips every other position
+    starts = "".join(sorted({w[0] for w in (*nums["words"], *nums["one_words"],
+                                            *nums["fraction_words"])}))
+    count_nouns = _alternation(p for ps in load("indicators")["nouns"].values() for p in ps)
     return {
         "file_hint": re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|csv|zip|txt)(?![a-z])", re.I),
         "file": re.compile(r"\S*\.(?:pdf|docx?|xlsx?|pptx?|csv|zip|txt)(?![a-z])", re.I),
@@ -111,15 +151,43 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "dash_range": re.compile(rf"(?=[12])({yr})\s?([-–/])\s?(\d{{4}}|\d{{2}})(?![\w/]|\.\d)"),
         "year": re.compile(rf"(?=[12])({yr})(?![\w/]|-\d|–\d|\.\d)"),
         "decade": re.compile(rf"(?=\d)(?:{yr}s\b|(?<![\w.])\d0s\b)"),
+        # A year-like number that counts: "1995 clients", "deaths totalled 1995 in 2018".
+        "count_noun_after": re.compile(
+            rf"\s+(?:(?:{_alternation(nums['count_noun_modifiers'])}|\w+-\w+)\s+)?"
+            rf"(?:{count_nouns})\b", re.I),
+        "count_verb_before": re.compile(rf"\b(?:{_alternation(nums['count_verbs'])})\s+$", re.I),
+        "year_word_before": re.compile(
+            rf"\b(?:{_alternation(nums['year_words_before'])})\s*[,(]?\s*$", re.I),
+        "year_after": re.compile(rf"\s+(?:in|during|by|for)\s+(?:the\s+year\s+)?{YEAR_RE}\b",
+                                 re.I),
         "qty_range": re.compile(
             rf"(?=[b(\d])(?:\bbetween\s+({num})\s+and\s+({num}))"
-            rf"|(?:\((?:range|95\s?%\s?CI|CI)?:?\s*({num})\s*[-–]\s*({num})\s*\))"
-            rf"|(?:(?<![\w.,])(?<![Ff]rom )({num})\s+to\s+({num})(?=\s+[a-z]))",
+            rf"|(?:\((?:range|95\s?%\s?CI|CI)?:?\s*({num})\s*[-–—]\s*({num})\s*\))"
+            rf"|(?:(?<![\w.,])(?<![Ff]rom )({num})\s+to\s+({num})(?=\s+[a-z]))"
+            # "2 000–2 500 clients", "150 - 200": a dash range, one space at most each side
+            rf"|(?:(?<![\w.,/:-])({num})\s?[-–—]\s?({num})(?![\w/:-]|[.,]\d|[–—]\d))",
             re.I,
         ),
         "number": re.compile(rf"(?=\d)(?!0\d)(?<![\w.,/:€$-])({num})(?![\w/:]|\.\d|,\d)", re.I),
         "word": re.compile(
-            rf"(?=[otfsenh])(?<![\w-])({words})(?:[- ]({words}))?(?:\s({scales}))?\b(?![-])", re.I
+            rf"(?i:(?=[{starts}]))(?<![\w-])(?:{lead_in})?{word}(?:(?:\s*-\s*|\s+and\s+|\s+){word})*"
+            r"\b(?!-)",
+            re.I,
+        ),
+        "word_token": re.compile(r"[a-z]+", re.I),
+        # "1 in 10 clients", "one in five": a ratio (the first number the smaller)
+        "ratio": re.compile(
+            rf"(?<![\w.,])(\d{{1,3}}|{_alternation(nums['words'])}|{ones})\s+"
+            rf"(?:{_alternation(nums['ratio_words'])})\s+({digit}|{_alternation(nums['words'])})"
+            r"\b(?![.,]\d)",
+            re.I,
+        ),
+        "qualifier_before": re.compile(
+            rf"(?:^|(?<=[\s(]))(?:{_alternation(cues['qualifier_symbols'])})\s?$", re.I),
+        "qualifier_after": re.compile(
+            rf"^\s?(?:{_alternation(p for ps in cues['qualifiers_after'].values() for p in ps)})"
+            r"(?![\w+])",
+            re.I,
         ),
         "percent": re.compile(r"^\s?(?:%|per cent\b|percent\b)", re.I),
         "currency_before": re.compile(r"(?:€|\beur\b|\beuro\b)\s?$", re.I),
@@ -138,19 +206,114 @@ def _value(raw: str) -> float:
     nums = load("numbers")
     parts = raw.strip().split()
     if len(parts) > 1 and parts[-1].lower() in nums["scales"]:
-        return parse_number(" ".join(parts[:-1])) * nums["scales"][parts[-1].lower()]
+        number = " ".join(parts[:-1])  # "1.500 million" is 1.5 million
+        return parse_number(number, dot_thousands=False) * nums["scales"][parts[-1].lower()]
     return parse_number(raw)
 
 
-def _word_value(match: re.Match[str]) -> float:
+def _scale_of(raw: str) -> float:
+    parts = raw.strip().split()
+    scales = load("numbers")["scales"]
+    return scales[parts[-1].lower()] if len(parts) > 1 and parts[-1].lower() in scales else 1
+
+
+@dataclass
+class _WordState:
+    """One number being read from a run of number words."""
+
+    start: int
+    end: int = 0
+    total: float = 0
+    group: float = 0
+    last: str = ""  # unit | teen | tens | hundred | dozen | scale | one | fraction | and
+    cap: float = math.inf  # a later scale must be smaller ("two million three thousand")
+    fraction: float = 1
+
+    def value(self) -> float:
+        return self.total + self.group
+
+    def complete(self) -> bool:
+        return self.last not in ("", "one", "fraction", "and")
+
+
+def _word_kind(word: str) -> tuple[str, float]:
     nums = load("numbers")
-    words = nums["words"]
-    first = words[match.group(1).lower()]
-    second = words[match.group(2).lower()] if match.group(2) else 0
-    value = first * second if second == 100 else first + second
-    if match.group(3):
-        value *= nums["scales"][match.group(3).lower()]
-    return float(value)
+    if word in nums["words"]:
+        v = nums["words"][word]
+        return ("unit" if v < 10 else "teen" if v < 20 else "tens"), v
+    if word in nums["multipliers"]:
+        v = nums["multipliers"][word]
+        return ("hundred" if v == 100 else "dozen"), v
+    if word in nums["scales"]:
+        return "scale", nums["scales"][word]
+    if word in nums["fraction_words"]:
+        return "fraction", nums["fraction_words"][word]
+    if word in nums["one_words"]:
+        return "one", 1
+    return "and", 0
+
+
+_FOLLOWS = {  # which kind of word may follow which inside one number
+    "": {"unit", "teen", "tens", "one", "fraction"},
+    "unit": {"hundred", "dozen", "scale"},
+    "teen": {"hundred", "scale"},
+    "tens": {"unit", "scale"},
+    "hundred": {"unit", "teen", "tens", "scale", "and"},
+    "dozen": {"scale"},
+    "scale": {"unit", "teen", "tens", "and"},
+    "one": {"hundred", "dozen", "scale"},
+    "fraction": {"one"},
+    "and": {"unit", "teen", "tens"},
+}
+
+
+def _extend(state: _WordState, kind: str, value: float) -> bool:
+    """Add one word to the number being read; False when it cannot continue it."""
+    if kind not in _FOLLOWS[state.last]:
+        return False
+    if kind == "unit" and state.last == "tens" and state.group % 10:
+        return False
+    if kind in ("unit", "teen", "tens"):
+        state.group += value
+    elif kind in ("hundred", "dozen"):
+        if state.group >= 100:
+            return False
+        state.group = (state.group or 1) * value
+    elif kind == "scale":
+        if value >= state.cap:
+            return False
+        state.total += (state.group or 1) * value * state.fraction
+        state.group, state.cap, state.fraction = 0, value, 1
+    elif kind == "one":
+        state.group = 1
+    elif kind == "fraction":
+        state.fraction = value
+    state.last = kind
+    return True
+
+
+def word_numbers(text: str, start: int, end: int) -> list[tuple[int, int, float]]:
+    """The numbers in a run of number words: "one hundred and sixteen" → 116, "twelve
+    thousand five hundred" → 12500, "half a million" → 500000, "five ten" → 5 and 10."""
+    p = _patterns()
+    out: list[tuple[int, int, float]] = []
+    state: _WordState | None = None
+    for tok in p["word_token"].finditer(text, start, end):
+        kind, value = _word_kind(tok.group().lower())
+        if state is not None and _extend(state, kind, value):
+            if kind != "and":
+                state.end = tok.end()
+            continue
+        if state is not None and state.complete():
+            out.append((state.start, state.end, state.value()))
+        state = _WordState(tok.start())
+        if not _extend(state, kind, value):
+            state = None
+        else:
+            state.end = tok.end()
+    if state is not None and state.complete():
+        out.append((state.start, state.end, state.value()))
+    return out
 
 
 class _Claims:
@@ -253,9 +416,24 @@ def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
             continue
         if re.match(r"\s?(?:%|per cent)", text[m.end():]):
             continue  # "2015 %" is not a year; leave it to the figure scan
+        if _year_counts(text, m.start(), m.end()):
+            continue  # "1995 clients", "deaths totalled 1995 in 2018": a count
         claims.take(m.start(), m.end())
         kind = "citation" if _is_citation(text, m.start(), m.end()) else "year"
         out.times.append(TimeRef(m.start(), m.end(), int(m.group(1)), kind=kind))
+
+
+def _year_counts(text: str, start: int, end: int) -> bool:
+    """Is a year-like number a count? Before a counted noun and after no year word ("1995
+    clients", not "In 2015 clients …"), or after a count verb with a year of its own after it
+    ("deaths totalled 1995 in 2018")."""
+    p = _patterns()
+    before = text[:start]
+    if p["count_verb_before"].search(before) and p["year_after"].match(text, end):
+        return True
+    return bool(p["count_noun_after"].match(text, end)) and not (
+        p["year_word_before"].search(before) if before.strip() else False
+    ) and not re.search(r"(?:[\d–-]|\b[A-Z]\w*)\s*$", before)  # "Plan 2015", "2014-2015"
 
 
 def _blocked(text: str, start: int, end: int) -> str | None:
@@ -297,11 +475,14 @@ def _scan_digit_figures(text: str, claims: _Claims, out: Scan) -> None:
         claims.take(section.start(1), section.end(1))
         out.nonfigures.append(NonFigure(section.start(1), section.end(1), "section number"))
     for m in p["qty_range"].finditer(text):
-        groups = [g for g in m.groups() if g]
-        low, high = _value(groups[0]), _value(groups[1])
+        groups = [(m.start(i), m.end(i)) for i in range(1, 9) if m.group(i)]
+        low_raw, high_raw = (text[s:e] for s, e in groups)
+        low, high = _value(low_raw), _value(high_raw)
+        if _scale_of(low_raw) == 1 and _scale_of(high_raw) > 1 and low * _scale_of(high_raw) < high:
+            low *= _scale_of(high_raw)  # "2-3 million": both ends are millions
         if high <= low or not claims.free(m.start(), m.end()):
             continue
-        reason = _blocked(text, m.start(), m.end())
+        reason = _blocked(text, m.start(), m.end()) or _too_large(high_raw, high)
         claims.take(m.start(), m.end())
         if reason:
             out.nonfigures.append(NonFigure(m.start(), m.end(), reason))
@@ -313,28 +494,103 @@ def _scan_digit_figures(text: str, claims: _Claims, out: Scan) -> None:
         if not claims.free(start, end):
             continue
         claims.take(start, end)
-        reason = _blocked(text, start, end)
-        if reason:
-            out.nonfigures.append(NonFigure(start, end, reason))
-            continue
-        unit, _ = _unit(text, start, end)
-        paren = text[start - 1 : start] == "(" and text[end : end + 1] == ")"
-        out.figures.append(Figure(start, end, _value(m.group(1)), unit, parenthesised=paren))
+        parts = _groups_apart(m.group(1))
+        for s, e in parts:
+            _add_digit_figure(text, start + s, start + e, out, start if len(parts) > 1 else None)
+
+
+def _groups_apart(raw: str) -> list[tuple[int, int]]:
+    """Spans of the numbers in one digit match: itself, or, for a run of space-separated
+    groups longer than a number has or stepping like a chart axis ("100 200 300 400"),
+    each group on its own."""
+    nums = load("numbers")
+    if not re.fullmatch(r"\d{1,3}(?: \d{3})+", raw):
+        return [(0, len(raw))]
+    groups = raw.split(" ")
+    values = [int(g) for g in groups]
+    steps = {b - a for a, b in zip(values, values[1:], strict=False)}
+    axis = len(groups) >= 3 and len(groups[0]) == 3 and len(steps) == 1 and steps != {0}
+    if len(groups) - 1 <= nums["max_thousands_groups"] and not axis:
+        return [(0, len(raw))]
+    spans, pos = [], 0
+    for g in groups:
+        spans.append((pos, pos + len(g)))
+        pos += len(g) + 1
+    return spans
+
+
+def _too_large(raw: str, value: float) -> str | None:
+    nums = load("numbers")
+    if len(re.sub(r"\D", "", raw)) > nums["max_digits"] or not value <= nums["max_value"]:
+        return "too large to be a count"
+    return None
+
+
+def _add_digit_figure(text: str, start: int, end: int, out: Scan, run: int | None) -> None:
+    raw = text[start:end]
+    value = _value(raw)
+    reason = _blocked(text, start, end) or _too_large(raw, value)
+    if reason:
+        out.nonfigures.append(NonFigure(start, end, reason))
+        return
+    unit, _ = _unit(text, start, end)
+    if unit == "percent" and _DOT_THOUSANDS.fullmatch(raw):
+        value = parse_number(raw, dot_thousands=False)  # "5.600 %" is a decimal
+    paren = text[start - 1 : start] == "(" and text[end : end + 1] == ")"
+    out.figures.append(Figure(start, end, value, unit, parenthesised=paren, run=run))
 
 
 def _scan_word_figures(text: str, claims: _Claims, out: Scan) -> None:
     p = _patterns()
     for m in p["word"].finditer(text):
-        if not claims.free(m.start(), m.end()):
-            continue
-        if re.match(r"\s+(?:of|another|or two)\b", text[m.end():], re.I):
-            continue  # "one of the pillars", "one another"
-        claims.take(m.start(), m.end())
-        reason = _blocked(text, m.start(), m.end())
-        if reason:
-            out.nonfigures.append(NonFigure(m.start(), m.end(), reason))
-            continue
-        out.figures.append(Figure(m.start(), m.end(), _word_value(m), words=True))
+        for start, end, value in word_numbers(text, m.start(), m.end()):
+            if not claims.free(start, end):
+                continue
+            if re.match(r"\s+(?:of|another|or two)\b", text[end:], re.I):
+                continue  # "one of the pillars", "one another"
+            claims.take(start, end)
+            reason = _blocked(text, start, end)
+            if reason:
+                out.nonfigures.append(NonFigure(start, end, reason))
+                continue
+            out.figures.append(Figure(start, end, value, words=True))
+
+
+def _scan_ratios(text: str, claims: _Claims, out: Scan) -> None:
+    """'1 in 10 clients', 'one in five': a ratio, so neither number is a count."""
+    p = _patterns()
+    for m in p["ratio"].finditer(text):
+        first, second = (_ratio_term(m.group(i)) for i in (1, 2))
+        if first < second and first <= 10 and claims.free(m.start(), m.end()):
+            claims.take(m.start(), m.end())
+            out.nonfigures.append(NonFigure(m.start(), m.end(), "ratio"))
+
+
+def _ratio_term(raw: str) -> float:
+    nums = load("numbers")
+    word = raw.lower()
+    if word in nums["words"]:
+        return nums["words"][word]
+    if word in nums["one_words"]:
+        return 1
+    return parse_number(raw)
+
+
+def _qualified(text: str, fig: Figure) -> Figure:
+    """The hedge the grammar reads itself: a symbol before ("~ 2 000", "≥ 50", "ca. 300") or
+    words after ("50 or more", "20 or fewer"), mapped to the spec's qualifier codes."""
+    p = _patterns()
+    cues = load("cues")
+    before = p["qualifier_before"].search(text, 0, fig.start)
+    if before:
+        symbol = text[before.start() : fig.start].strip().lower()
+        return replace(fig, qualifier=cues["qualifier_symbols"][symbol])
+    after = p["qualifier_after"].match(text[fig.end :])
+    if after:
+        words = after.group().strip().lower()
+        code = next(c for c, ps in cues["qualifiers_after"].items() if words in ps)
+        return replace(fig, qualifier=code)
+    return fig
 
 
 def _intervals_to_nonfigures(text: str, out: Scan) -> None:
@@ -359,8 +615,10 @@ def scan(text: str) -> Scan:
     has_digit = bool(_DIGIT.search(text))  # most sentences have none: only number words
     if has_digit:
         _scan_times(text, claims, out)
+    if has_digit or _patterns()["word"].search(text):  # a ratio needs a number
+        _scan_ratios(text, claims, out)
     _scan_figures(text, claims, out, has_digit)
-    out.figures.sort(key=lambda f: f.start)
+    out.figures[:] = sorted((_qualified(text, f) for f in out.figures), key=lambda f: f.start)
     _intervals_to_nonfigures(text, out)
     out.times.sort(key=lambda t: t.start)
     out.nonfigures.sort(key=lambda n: n.start)

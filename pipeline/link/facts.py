@@ -25,7 +25,16 @@ from pipeline.link.context import (
     statement_country,
 )
 from pipeline.link.figure_years import fact_year
-from pipeline.link.tables import label_indicator, standalone_indicator
+from pipeline.link.indicators import (
+    CASES,
+    DEATHS,
+    ENTRANTS,
+    PEOPLE,
+    SYRINGES,
+    implausible,
+    label_indicator,
+    standalone_indicator,
+)
 from pipeline.types import Fact
 from pipeline.vocab import load, phrases_regex
 
@@ -33,9 +42,10 @@ from pipeline.vocab import load, phrases_regex
 _YEARS_BEFORE = re.compile(r"\s+(?:the\s+year\s+before|the\s+previous\s+year|a\s+year\s+(?:earlier|"
                            r"before)|(\w+)\s+years\s+(?:earlier|before)|a\s+(decade)\s+"
                            r"(?:earlier|before))\b", re.I)
+_CLOSURES = "|".join(re.escape(v) for v in sorted(load("cues")["closure_verbs"], key=len,
+                                                   reverse=True))
 _THEY_CLOSED = re.compile(r"^[^.;]*?,?\s+and\s+(?:those|these|they|all of them|both)\b[^.;]{0,30}?"
-                          r"\b(?:have|had|were|was)?\s*(?:been\s+)?(?:closed|shut down|"
-                          r"discontinued)\b", re.I)
+                          rf"\b(?:have|had|were|was)?\s*(?:been\s+)?(?:{_CLOSURES})\b", re.I)
 _WAITING = re.compile(r"\bwaiting\s+(?:lists?|times?)\b", re.I)
 # "253 outlets, 168 of them community pharmacies", "44 of the 232 … cases"
 _OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which|the(?:\s+\d[\d ,.]*\d|\s+\d)?)\s+"
@@ -108,9 +118,9 @@ _IN_CARE = re.compile(r"\b(?:in treatment|in care|were treated|receiving|enrolle
 _PRONOUN = re.compile(r"\b(?:receiv\w*|us(?:e|es|ed|ing)|attend\w*|access\w*|join\w*|"
                       r"enrol\w*|start\w*|benefit\w* from)\s+(?:it|them|this service|"
                       r"these services)\b", re.I)
-_CLOSED = re.compile(r"^\s+(?:[\w-]+\s+){0,6}?(?:closed|shut down|ceased operating)\b|"
-                     r"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:closed|discontinued|"
-                     r"shut down)\b", re.I)
+_CLOSED = re.compile(rf"^\s+(?:[\w-]+\s+){{0,6}}?(?:{_CLOSURES})\b|"
+                     rf"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:{_CLOSURES})\b",
+                     re.I)
 # "…, of whom 1 234 …": a part of the group counted just before.
 _SUBSET = re.compile(rf"\b(?:of whom|of which|including|among them)\s+{_HEDGE}$", re.I)
 # "… compared with 2.9 million in 2012", "from 170 in 2012 to 39 in 2017": the same measure.
@@ -204,8 +214,8 @@ def _entering_without_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     m = _ENTERED.match(rest, skip)
     if not m:
         return None
-    verb = Hit("noun", "entrants", fig.end + m.start(1), fig.end + m.end(1), m.group(1))
-    return Counted("entrants", verb)
+    verb = Hit("noun", ENTRANTS, fig.end + m.start(1), fig.end + m.end(1), m.group(1))
+    return Counted(ENTRANTS, verb)
 
 
 def blocked_after(sf: SentenceFinds, fig: Figure) -> bool:
@@ -240,7 +250,7 @@ _LINKING = re.compile(
     r"\s+(?:have|has)\s+(?:increased|decreased|risen|fallen|grown|declined|dropped)"
     r"(?:\s+[\w-]+){0,5},\s+(?:rising|falling|increasing|decreasing|growing|declining|dropping)"
     r"\s+from\s+$|"
-    r"(?:\s+(?:was|were|totall?ed|amounted to|reached|stood at|numbered|rose to|fell to|"
+    r"(?:\s+(?:was|were|totall?ed|amounted to|reached|stood at|numbered|rose to|fell to|exceeded|"
     r"increased to|decreased to|came to|(?:fell|rose|increased|decreased|declined|dropped|grew|"
     r"went) from))\s+(?:(?:estimated\s+at|about|around|approximately|some|over|more\s+than|"
     r"less\s+than|fewer\s+than|nearly|almost|roughly|a\s+total\s+of)\s+)?$)",
@@ -262,15 +272,17 @@ def noun_before(sf: SentenceFinds, fig: Figure) -> Counted | None:
 
 
 def qualifier(sf: SentenceFinds, fig: Figure) -> str:
-    """The hedge right before the figure; ranges are `range`."""
-    if fig.value_high is not None:
-        return "range"
+    """The hedge of a figure: read by the number grammar ("~ 2 000", "50 or more"), else the
+    cue phrase right before it ("no more than 50"); a range without a hedge is `range`
+    (a hedged range, "approximately 2 000-2 500", keeps its hedge and its `value_high`)."""
+    if fig.qualifier is not None:
+        return fig.qualifier
     base = sf.sentence.start
     lead_end = base + len(sf.text[: fig.start - base].rstrip("( "))
     for h in sf.of("qualifier"):
-        if h.end == lead_end:
+        if h.end == lead_end and h.code != "exact":
             return h.code
-    return "exact"
+    return "range" if fig.value_high is not None else "exact"
 
 
 def blocked_before(sf: SentenceFinds, fig: Figure) -> bool:
@@ -297,16 +309,16 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     """(indicator, how it was decided) from the noun class and the service context."""
     ind = load("indicators")
     cls = counted.noun_class
-    if cls in ("people", "cases") and _ENTERING.match(
+    if cls in (PEOPLE, CASES) and _ENTERING.match(
         ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]
     ):
-        cls = "entrants"  # "4 200 people entered treatment"
-    if cls == "syringes" and _RETURNED.match(
+        cls = ENTRANTS  # "4 200 people entered treatment"
+    if cls == SYRINGES and _RETURNED.match(
         ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]
     ):
         return None, "syringes returned, not distributed"
-    if cls == "people" and _DIED.match(ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]):
-        cls = "deaths"  # "2 135 residents died of a drug overdose"
+    if cls == PEOPLE and _DIED.match(ctx.sf.text[counted.noun.end - ctx.sf.sentence.start :]):
+        cls = DEATHS  # "2 135 residents died of a drug overdose"
     if cls in ind["standalone"]:
         # The qualifying word may stand in the sentence before: "Drug-induced deaths rose
         # sharply. After a peak of 170 deaths in 2012, …"
@@ -316,14 +328,14 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     sf = ctx.sf
     chunk = chunk_of(sf, fig.start)
     chunk_services = [s for s in services(sf) if chunk[0] <= s.start < chunk[1]]
-    if cls == "people":
+    if cls == PEOPLE:
         # "1.3 million people were estimated to be high-risk opioid users"
         after = sf.text[counted.noun.end - sf.sentence.start :].lower()
         for code, phrases in ind["estimates"].items():
             if phrases_regex(tuple(phrases), before=r"^\s+(?:were|are|was|is)\s+(?:estimated\s+"
                              r"to\s+be\s+)?(?:\w+\s+)?").search(after):
                 return code, "noun:estimate"
-    if cls == "people" and not chunk_services and _ESTIMATE_CUE.search(sf.text) and not (
+    if cls == PEOPLE and not chunk_services and _ESTIMATE_CUE.search(sf.text) and not (
         _USING.match(sf.text[counted.noun.end - sf.sentence.start :])
         or _USED_BY.search(sf.text[: fig.start - sf.sentence.start])
     ):
@@ -345,17 +357,17 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
                   if clause[0] <= s.start < clause[1] and s.code in mapping]
         if mapped:
             service = min(mapped, key=lambda s: abs(s.start - fig.start))
-    if cls == "people" and service is not None and service.code not in mapping \
+    if cls == PEOPLE and service is not None and service.code not in mapping \
             and service.code in ind.get("channel_services", ()):
         # "The fixed sites and outreach teams were in contact with about 1 050 clients":
         # outreach and mobile units deliver the paragraph's programme; count for it.
         delivered = [s for s in (*services(sf), *earlier_services(ctx)) if s.code in mapping]
         if len({s.code for s in delivered}) == 1:
             service = delivered[0]
-    syringes = [n for n in sf.of("noun") if n.code == "syringes" and n is not counted.noun]
+    syringes = [n for n in sf.of("noun") if n.code == SYRINGES and n is not counted.noun]
     if service is None and syringes:
         return mapping.get("needle_syringe_programme"), f"noun:{cls}+syringes"
-    if service is None and cls == "people" and _TREATED.match(
+    if service is None and cls == PEOPLE and _TREATED.match(
         sf.text[counted.noun.end - sf.sentence.start :]
     ):
         return mapping.get("drug_treatment"), "noun:people+treated"  # "26 000 clients were treated"
@@ -429,6 +441,9 @@ def sentence_facts(
         if fig.unit != "count":
             skipped.append((fig, f"unit {fig.unit} is not a count"))
             continue
+        if fig.run is not None and not _run_years(sf, fig):
+            skipped.append((fig, "a number in a run of bare numbers (a chart or table line)"))
+            continue
         if blocked_before(sf, fig):
             skipped.append((fig, "ratio or sample"))
             continue
@@ -480,7 +495,13 @@ def sentence_facts(
         if indicator is None:
             skipped.append((fig, f"no indicator ({how})"))
             continue
+        reason = implausible(indicator, fig.value)
+        if reason:
+            skipped.append((fig, reason))  # a runaway value is never a fact
+            continue
         time, year_rule = fact_year(ctx, fig, sf.figures, plan_years)
+        if fig.run is not None:
+            time, year_rule = _run_years(sf, fig), "year:column"
         relative = _YEARS_BEFORE.match(sf.text[fig.end - sf.sentence.start :])
         if relative and previous is not None and previous.year and year_rule not in (
             "year:after", "year:colon"
@@ -518,6 +539,16 @@ def sentence_facts(
     if _RESPECTIVELY.search(sf.text):
         facts = _respectively(sf, facts)
     return facts, skipped
+
+
+def _run_years(sf: SentenceFinds, fig: Figure) -> TimeRef | None:
+    """A table row flattened to a line ("HIV diagnoses 2019 2020 2021 12 15 18"): the n-th
+    number of a run takes the n-th year of a run of as many years, else it has none."""
+    run = [f for f in sf.figures if f.run == fig.run]
+    years = [t for t in sf.times if t.kind == "year"]
+    if len(years) != len(run) or [t.year for t in years] != sorted({t.year for t in years}):
+        return None
+    return years[run.index(fig)]
 
 
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)

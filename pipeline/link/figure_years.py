@@ -106,6 +106,11 @@ def fact_year(
             dated = [t for t in ctx.heading.times if t.kind != "citation"]
             if len(dated) == 1:
                 return dated[0], "year:block heading"
+    trailing = _trailing_year(sf, times, figures)
+    if trailing is not None and fig.start < trailing.start < clause[1]:
+        # "more than 281 000 syringes were distributed and the service reached about 2 590
+        # clients in 2015": a year closing the sentence dates every clause before it.
+        return trailing, "year:trailing"
     # "…, in 2017 only 10 programmes remained active; they distributed 150 000 syringes":
     # a clause whose subject is a pronoun goes on about the time named just before.
     if _PRONOUN_CLAUSE.match(sf.text[clause[0] - base : fig.start - base]):
@@ -113,6 +118,27 @@ def fact_year(
         if prior:
             return prior[-1], "year:pronoun clause"
     return None, "year:none"
+
+
+_TRAILING_END = re.compile(r"\s*(?:\([^)]*\))?\s*[.;!]?\s*$")
+
+
+def _trailing_year(
+    sf: SentenceFinds, times: list[TimeRef], figures: list[Figure]
+) -> TimeRef | None:
+    """The sentence's only year, when it closes the sentence after all its figures ("… in
+    2015.") and the figures are coordinated statements before it (joined by "and" without
+    a comma: the same clause), none in the present tense."""
+    if len(times) != 1 or times[0].kind not in ("year", "range", "date"):
+        return None
+    t = times[0]
+    base = sf.sentence.start
+    if any(f.start > t.start for f in figures) or not _TRAILING_END.match(sf.text[t.end - base:]):
+        return None
+    lead = sf.text[: t.start - base]
+    if not _YEAR_LEAD.search(lead) or PRESENT.search(lead):
+        return None
+    return t
 
 
 def _opens_sentence(sf: SentenceFinds, hit) -> bool:  # noqa: ANN001 - a Hit

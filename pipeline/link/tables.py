@@ -10,64 +10,13 @@ cell that cannot be read this way gives no fact, and a NOT_A_FIGURE mention says
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from pipeline.extract.numbers import scan
+from pipeline.link.indicators import implausible, label_indicator, phrase_codes
 from pipeline.types import Document, Fact, Mention, Provenance, TableCell
-from pipeline.vocab import load, phrases_regex
+from pipeline.vocab import load
 
 _YEAR_HEADER = re.compile(r"^\s*((?:19|20)\d\d)\s*$")
-
-
-@cache
-def _phrase_codes(name: str, section: str | None = None) -> dict[str, str]:
-    """phrase (lower case) → code of a vocabulary whose entries are code: [phrases]."""
-    data = load(name)
-    data = data[section] if section else data
-    return {p.lower(): code for code, phrases in data.items() for p in phrases}
-
-
-def _find(label: str, phrases: dict[str, str]) -> list[tuple[int, int, str]]:
-    rx = phrases_regex(tuple(phrases), after=r"\b")
-    return [(m.start(), m.end(), phrases[m.group().lower()]) for m in rx.finditer(label)]
-
-
-def standalone_indicator(cls: str, text: str) -> tuple[str | None, str]:
-    """(indicator, how) for a noun class that is an indicator by itself ("deaths"), when
-    the lower-cased `text` has the qualifying words it needs ("drug-induced")."""
-    ind = load("indicators")
-    needed = ind["standalone_requires"].get(cls)
-    if needed and not any(w in text for w in needed):
-        return None, f"noun:{cls} without {needed[0]}"
-    also = ind.get("standalone_requires_also", {}).get(cls, [])
-    if not all(w in text for w in also):
-        return None, f"noun:{cls} without {' '.join(also)}"
-    return ind["standalone"][cls], f"noun:{cls}"
-
-
-def label_indicator(label: str) -> tuple[str | None, str]:
-    """(indicator, how) for a table row label; the counted noun is the first noun class in
-    the label outside a service name ("Clients of drug consumption rooms"), else the one
-    inside it ("Drug consumption rooms")."""
-    ind = load("indicators")
-    services = _find(label, _phrase_codes("services"))
-    nouns = _find(label, _phrase_codes("indicators", "nouns"))
-    outside = [n for n in nouns if not any(s <= n[0] < e for s, e, _ in services)]
-    noun = (outside or nouns or [None])[0]
-    if noun is None:
-        return None, "row label names no counted noun"
-    cls = noun[2]
-    low = label.lower()
-    if cls in ind["standalone"]:
-        return standalone_indicator(cls, low)
-    for code, phrases in ind["estimates"].items():
-        if not services and any(p in low for p in phrases) and "estimat" in low:
-            return code, "noun:estimate"
-    mapping = ind["by_service"].get(cls, {})
-    for _s, _e, service in services:
-        if service in mapping:
-            return mapping[service], f"noun:{cls}+service:{service}"
-    return None, f"row label: {cls} without a service it counts"
 
 
 def _qualifier(prefix: str) -> str | None:
@@ -78,7 +27,7 @@ def _qualifier(prefix: str) -> str | None:
     symbols = load("pdf")["table_qualifier_symbols"]
     if prefix in symbols:
         return symbols[prefix]
-    return _phrase_codes("cues", "qualifiers").get(prefix)
+    return phrase_codes("cues", "qualifiers").get(prefix)
 
 
 def _grid(cells: list[TableCell]) -> dict[tuple[int, int], TableCell]:
@@ -145,15 +94,19 @@ def _cell_fact(doc: Document, cell: TableCell, indicator: str, year: int, how: s
     fig = found.figures[0]
     if cell.text[fig.end:].strip():
         return None, "table cell has text after its figure"
-    qualifier = _qualifier(cell.text[: fig.start])
+    qualifier = fig.qualifier or _qualifier(cell.text[: fig.start])
     if qualifier is None:
         return None, "table cell has text before its figure"
     if fig.unit != "count":
         return None, f"table cell is a {fig.unit} value"
+    reason = implausible(indicator, fig.value)
+    if reason:
+        return None, reason
     start, end = cell.start + fig.start, cell.start + fig.end
     prov = Provenance(start, end, row_text, f"table:{how};year:column", page=cell.page)
     return Fact(doc.doc_id, doc.country, indicator, year, fig.value,
-                "range" if fig.value_high is not None else qualifier, fig.unit, prov,
+                "range" if fig.value_high is not None and qualifier == "exact" else qualifier,
+                fig.unit, prov,
                 value_high=fig.value_high), ""
 
 
