@@ -170,7 +170,7 @@ def longest_first(hits: list[Hit]) -> list[Hit]:
 
 
 # Token patterns start with an anchor word and are at most this many tokens long.
-TOKEN_PATTERN_WINDOW = 10
+TOKEN_PATTERN_WINDOW = 12
 
 
 def _anchored_token_matches(doc: Doc, text: str, matchers: Matchers) -> list[tuple]:

@@ -27,6 +27,7 @@ from pipeline.link.context import (
     statement_country,
 )
 from pipeline.types import ServiceStatus
+from pipeline.vocab import load, phrases_regex
 
 # "the two last programmes are not presently available" → the last two services named before.
 _LAST_N = re.compile(r"\b(?:the\s+)?(?:two\s+last|last\s+two|latter\s+two|two\s+latter)\b", re.I)
@@ -166,7 +167,7 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
     out: list[Evidence] = []
     base = sf.sentence.start
     for hit in sf.of("service"):
-        if _REFERRAL.search(sf.text[: hit.start - base]):
+        if _REFERRAL.search(sf.text[: hit.start - base]) or _channel(sf, hit):
             continue
         if any(0 <= p.start - hit.end <= 1 for p in sf.of("plan")):
             continue  # "the alcohol and drug treatment strategy": part of a plan's name
@@ -186,6 +187,15 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
             for hit in ctx.prev.of("service")[-2:]:
                 out.append(Evidence(hit, "unavailable", True, country, ctx))
     return out
+
+
+def _channel(sf: SentenceFinds, hit: Hit) -> bool:
+    """'Syringes are available from drug counselling centres': the place another service of
+    the clause is delivered from."""
+    clause = clause_of(sf, hit.start)
+    lead = phrases_regex(tuple(load("cues")["channel_before"]), after=r"\s+$")
+    return bool(lead.search(sf.local(clause[0], hit.start))) and any(
+        clause[0] <= s.start < hit.start for s in sf.of("service"))
 
 
 def _subject_of(sf: SentenceFinds, hit: Hit, cue: Hit, clause_services: list[Hit]) -> bool:
