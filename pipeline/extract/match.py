@@ -98,6 +98,7 @@ def _phrase_groups() -> dict[str, dict[str, list[str]]]:
         "expansion": {"expansion": cues["expansion_markers"]},
         "generic": {"generic": cues["generic_objects"]},
         "anaphora": {"anaphora": cues["anaphora"]},
+        "medicine": cues["medicines"],
         "not_legal": {"not_legal": cues["not_legal"]},
         "year_anaphor": {"year_anaphor": cues["anaphoric_years"]},
         "figure_blocker": {"before": cues["figure_blockers_before"]},

@@ -67,6 +67,9 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
             return prior[:1]
     if in_clause:
         return [in_clause[0]]
+    medicines = [m for m in sf.of("medicine") if clause[0] <= m.start < clause[1]]
+    if medicines and not services(sf):
+        return medicines[:1]  # "In 2008, buprenorphine was introduced": a change of OST
     if sf.of("plan") and any(clause[0] <= p.start < clause[1] for p in sf.of("plan")):
         return []  # "A hepatitis plan was launched": the plan is the subject
     earlier = [s for s in services(sf) if s.start < clause[0]]
@@ -130,7 +133,8 @@ _NEGATED = re.compile(r"\b(?:no|not|never|nor)\b(?:\s+\w+){0,4}\s*$", re.I)
 
 def _subject_right_before(sf: SentenceFinds, cue: Hit) -> bool:
     """'The first OST programme started': a service (and its head noun) just before."""
-    return any(0 <= cue.start - s.end <= WEAK_SUBJECT_GAP for s in services(sf))
+    return any(0 <= cue.start - s.end <= WEAK_SUBJECT_GAP
+               for s in services(sf) + sf.of("medicine"))
 
 
 # Characters allowed between a service and a weak start verb ("OST programme started").
@@ -417,6 +421,9 @@ def _legal_subjects(ctx: Context, clause: tuple[int, int]) -> list[Hit | None] |
     if named:
         in_clause = [s for s in named if clause[0] <= s.start < clause[1]]
         return in_clause or named
+    medicines = [m for m in sf.of("medicine") if clause[0] <= m.start < clause[1]]
+    if medicines:
+        return medicines[:1]  # "amended to allow pharmacies to dispense methadone"
     prior = anaphoric_services(ctx)
     if prior:
         return prior[:1]
