@@ -387,7 +387,7 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
         time = _cue_time(ctx, cue, clause, plan_years)
         if time is None:
             continue
-        code = {"started_since": "started", "started_weak": "started"}.get(cue.code, cue.code)
+        code = load("cues")["event_aliases"].get(cue.code, cue.code)
         if code == "legal_basis":
             subjects = _legal_subjects(ctx, clause) or []
         else:
