@@ -98,6 +98,7 @@ def _phrase_groups() -> dict[str, dict[str, list[str]]]:
         "expansion": {"expansion": cues["expansion_markers"]},
         "generic": {"generic": cues["generic_objects"]},
         "anaphora": {"anaphora": cues["anaphora"]},
+        "medicine": cues["medicines"],
         "not_legal": {"not_legal": cues["not_legal"]},
         "year_anaphor": {"year_anaphor": cues["anaphoric_years"]},
         "figure_blocker": {"before": cues["figure_blockers_before"]},
@@ -170,7 +171,7 @@ def longest_first(hits: list[Hit]) -> list[Hit]:
 
 
 # Token patterns start with an anchor word and are at most this many tokens long.
-TOKEN_PATTERN_WINDOW = 10
+TOKEN_PATTERN_WINDOW = 12
 
 
 def _anchored_token_matches(doc: Doc, text: str, matchers: Matchers) -> list[tuple]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pipeline.extract.match import Hit, SentenceFinds
 from pipeline.extract.numbers import TimeRef
 from pipeline.types import Provenance
+from pipeline.vocab import load, phrases_regex
 
 # Clause boundaries: a figure, cue or year binds within its clause first.
 _CLAUSE_SPLIT = re.compile(
@@ -27,11 +28,9 @@ FRAMING_YEAR = re.compile(
     r"(?:the\s+)?(?:(?:state\s+)?(?:calendar|fiscal|financial|reporting)\s+)?(?:year\s+)?"
     r"((?:\d{1,2}\s+)?(?:[A-Z][a-z]+\s+)?\d{4})\b"
 )
-# A programme, room or facility named without saying which service it is.
-GENERIC_SERVICE_NOUN = (
-    r"(?:programmes?|rooms?|facility|facilities|services?|sites?|centres?|trials?|pilots?|"
-    r"units?)"
-)
+# A programme, room or facility named without saying which service it is (`cues.yaml`).
+GENERIC_SERVICE_NOUN = phrases_regex(tuple(load("cues")["generic_service_nouns"]),
+                                     before="").pattern
 # "below its planned capacity of 60": "planned" before an amount is no plan.
 PLANNED_AMOUNT = re.compile(r"\s+(?:capacity|budget|target|number|figure|total|level|size|"
                             r"places|spending|expenditure|investment)\b", re.I)

@@ -67,6 +67,9 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
             return prior[:1]
     if in_clause:
         return [in_clause[0]]
+    medicines = [m for m in sf.of("medicine") if clause[0] <= m.start < clause[1]]
+    if medicines and not services(sf):
+        return medicines[:1]  # "In 2008, buprenorphine was introduced": a change of OST
     if sf.of("plan") and any(clause[0] <= p.start < clause[1] for p in sf.of("plan")):
         return []  # "A hepatitis plan was launched": the plan is the subject
     earlier = [s for s in services(sf) if s.start < clause[0]]
@@ -82,6 +85,9 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     prior = anaphoric_services(ctx)
     if prior:
         return prior[:1]
+    if cue.code in _STARTS and _generic_subject_before(sf, cue, clause):
+        # "OST was piloted in the capital. Treatment commenced in three cities in 1996."
+        return earlier_services(ctx)[:1]
     clause_text = sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]
     if cue.code in ("ended", "planned") and GENERIC_SUBJECT.search(clause_text):
         # "A facility in Olten was closed in 2017", "… not yet available, but a pilot
@@ -95,6 +101,18 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
         before = earlier or earlier_services(ctx)
         return before[-1:]
     return []
+
+
+_STARTS = ("started", "started_weak", "expanded")
+
+
+def _generic_subject_before(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
+    """The clause's subject, right before its verb, is a generic noun ("treatment",
+    "the programme", "a pilot")."""
+    nouns = phrases_regex(tuple(load("cues")["generic_service_nouns"])
+                          + tuple(load("cues")["generic_treatment_nouns"]),
+                          after=r"\s+(?:\w+\s+){0,2}$")
+    return bool(nouns.search(sf.local(max(clause[0], cue.start - 40), cue.start)))
 
 
 _ANAPHORIC_SUBJECT = re.compile(r"^\s*(?:the|this|that|these|its)\s+(?:programmes?|services?|"
@@ -115,7 +133,8 @@ _NEGATED = re.compile(r"\b(?:no|not|never|nor)\b(?:\s+\w+){0,4}\s*$", re.I)
 
 def _subject_right_before(sf: SentenceFinds, cue: Hit) -> bool:
     """'The first OST programme started': a service (and its head noun) just before."""
-    return any(0 <= cue.start - s.end <= WEAK_SUBJECT_GAP for s in services(sf))
+    return any(0 <= cue.start - s.end <= WEAK_SUBJECT_GAP
+               for s in services(sf) + sf.of("medicine"))
 
 
 # Characters allowed between a service and a weak start verb ("OST programme started").
@@ -150,9 +169,18 @@ def _since_year(sf: SentenceFinds, clause: tuple[int, int], times: list[TimeRef]
     for t in times:
         if clause[0] <= t.start < clause[1] and (re.search(
             r"\b(?:since|from)\s+$", sf.text[max(0, t.start - base - 8) : t.start - base], re.I
-        ) or re.match(r"\W*since\b", sf.local(chunk_of(sf, t.start)[0], t.start), re.I)):
+        ) or _since_phrase_of_service(sf, chunk_of(sf, t.start)[0], t.start)):
             return t  # "since 2015", "Since the national demonstration project in 2015, …"
     return None
+
+
+def _since_phrase_of_service(sf: SentenceFinds, start: int, year_start: int) -> bool:
+    """'Since the naloxone demonstration project in 2015, …' dates the service; 'Since the
+    reorganisation of mental health care in 2014, …' dates something else."""
+    phrase = sf.local(start, year_start)
+    return bool(re.match(r"\W*since\b", phrase, re.I)) and (
+        any(start <= s.start < year_start for s in services(sf))
+        or bool(GENERIC_SUBJECT.search(phrase)))
 
 
 def _existence_period(sf: SentenceFinds, clause: tuple[int, int],
@@ -211,7 +239,16 @@ def _event_code(sf: SentenceFinds, code: str, subject: Hit | None, cue: Hit) -> 
            and any(s.code == subject.code and s.end <= c.start for s in services(sf))
            for c in sf.of("event")):
         return "expanded"
+    # "Syringe vending machines were installed": a new channel of an existing service.
+    if phrases_regex(tuple(load("cues")["expansion_components"])).search(subject.text):
+        return "expanded"
     clause = clause_of(sf, cue.start)
+    # "OST was introduced in prisons in 2008": one more setting of a service that exists.
+    if phrases_regex(tuple(load("cues")["expansion_settings"]), after=r"\b").search(
+        sf.local(max(clause[0], min(subject.start, cue.start)), min(
+            [chunk_of(sf, cue.start)[1]] + [c.start for c in sf.of("event") if c.start > cue.end]))
+    ):
+        return "expanded"
     if subject.start < clause[0]:  # subject named in an earlier clause: look at this one
         own = sf.text[clause[0] - base : cue.start - base].lower()
         if phrases_regex(markers, after=r"\b").search(own):
@@ -285,7 +322,7 @@ def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
             return False
     return cue.code != "started_weak" or _subject_right_before(sf, cue) or (
         cue.text.endswith("ing") and _object_right_after(sf, cue)
-    )
+    ) or _generic_subject_before(sf, cue, clause)
 
 
 def _cue_time(ctx: Context, cue: Hit, clause: tuple[int, int],
@@ -350,7 +387,7 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
         time = _cue_time(ctx, cue, clause, plan_years)
         if time is None:
             continue
-        code = {"started_since": "started", "started_weak": "started"}.get(cue.code, cue.code)
+        code = load("cues")["event_aliases"].get(cue.code, cue.code)
         if code == "legal_basis":
             subjects = _legal_subjects(ctx, clause) or []
         else:
@@ -384,6 +421,9 @@ def _legal_subjects(ctx: Context, clause: tuple[int, int]) -> list[Hit | None] |
     if named:
         in_clause = [s for s in named if clause[0] <= s.start < clause[1]]
         return in_clause or named
+    medicines = [m for m in sf.of("medicine") if clause[0] <= m.start < clause[1]]
+    if medicines:
+        return medicines[:1]  # "amended to allow pharmacies to dispense methadone"
     prior = anaphoric_services(ctx)
     if prior:
         return prior[:1]
@@ -406,12 +446,31 @@ def merge_events(events: list[Event]) -> list[Event]:
         if e.event == "expanded" and e.service and e.year:
             # "OST capacity was expanded: a new unit opened in 2017"
             expanded[key] = min(expanded.get(key, e.year), e.year)
+    # The document's first start of a service is its start; a later one that names no place
+    # of its own is a new medicine, setting or site: "Methadone was introduced in 1995. …
+    # Buprenorphine treatment became available in 2008."
+    earliest: dict[tuple, int] = {}
+    for e in events:
+        if e.event == "started" and e.service and e.year:
+            key = (e.country, e.service)
+            earliest[key] = min(earliest.get(key, e.year), e.year)
     seen: dict[tuple, Event] = {}
     for e in events:
         key = (e.prov.sentence, e.country, e.service)
         if e.event == "started" and e.service and e.year and not e.region and (
             e.year > first[key] or e.year >= expanded.get(key, e.year + 1)
+            or (e.year > earliest[(e.country, e.service)] and not _names_place(e.prov.sentence))
         ):
             e = replace(e, event="expanded")
         seen.setdefault((e.country, e.event, e.service, e.year), e)
     return list(seen.values())
+
+
+def _names_place(sentence: str) -> bool:
+    """'… commenced in three cities', '… implemented there', 'in the northern region': a
+    start in a named part of the country (a start there, not an expansion)."""
+    cues = load("cues")
+    places = phrases_regex(tuple(cues["place_nouns"]), before=r"\b(?:in|to)\s+(?:\w+\s+){0,2}",
+                           after=r"\b")
+    return bool(places.search(sentence) or phrases_regex(tuple(cues["place_words"]),
+                                                         after=r"\b").search(sentence))

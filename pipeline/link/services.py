@@ -9,7 +9,7 @@ bare mention counts as available unless the document says the service is not pro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.countries import EU_CODE
 from pipeline.extract.match import Hit, SentenceFinds
@@ -27,6 +27,7 @@ from pipeline.link.context import (
     statement_country,
 )
 from pipeline.types import ServiceStatus
+from pipeline.vocab import load, phrases_regex
 
 # "the two last programmes are not presently available" → the last two services named before.
 _LAST_N = re.compile(r"\b(?:the\s+)?(?:two\s+last|last\s+two|latter\s+two|two\s+latter)\b", re.I)
@@ -57,7 +58,9 @@ _REFERRAL = re.compile(r"\b(?:referral|referred|refer)\s+(?:\w+\s+){0,2}$", re.I
 @dataclass(frozen=True)
 class Evidence:
     service: Hit
-    status: str  # discontinued | unavailable | planned | available | legal
+    # discontinued | unavailable | planned | available | legal | allowed, or operating (the
+    # rest of a service part of which closed: available even in that sentence)
+    status: str
     explicit: bool  # an explicit cue, not a bare mention
     country: str | None
     ctx: Context
@@ -76,9 +79,25 @@ def _cues_in(sf: SentenceFinds, code: str, span: tuple[int, int]) -> list[Hit]:
 
 def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     """(status, explicit) pairs one service mention supports; most specific cue first."""
+    statuses = _cue_statuses(ctx, hit)
+    if statuses == [("planned", True)] and _EXISTING.search(
+        ctx.sf.local(max(ctx.sf.sentence.start, hit.start - 30), hit.start)
+    ):  # "the extension of existing offers of drug checking": it exists, and will grow
+        return [("planned", True), ("available", True)]
+    return statuses
+
+
+_EXISTING = phrases_regex(tuple(load("cues")["existing_markers"]),
+                          after=r"\s+(?:[\w-]+\s+){0,3}$")
+
+
+def _cue_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     sf = ctx.sf
     clause = clause_of(sf, hit.start)
     if _cues_in(sf, "discontinued", clause):
+        if _partial(sf, hit):
+            # "Two of the five NSPs closed": the others still operate.
+            return [("discontinued", True), ("operating", True)]
         return [("discontinued", True)]
     clause_services = [s for s in sf.of("service") if clause[0] <= s.start < clause[1]]
     for cue in _cues_in(sf, "unavailable", clause):
@@ -128,6 +147,14 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     return [("available", False)]
 
 
+def _partial(sf: SentenceFinds, hit: Hit) -> bool:
+    """'Two of the five NSPs', 'some of the rooms', 'several programmes': part of a service."""
+    lead = sf.local(max(sf.sentence.start, hit.start - 30), hit.start)
+    markers = phrases_regex(tuple(load("cues")["partial_markers"]),
+                            after=r"\s+(?:[\w-]+\s+){0,2}$")
+    return bool(markers.search(lead))
+
+
 def _made_possible(sf: SentenceFinds, cue: Hit) -> bool:
     """'the possibility to introduce X', 'allowed … to open X': legal, not a plan."""
     base = sf.sentence.start
@@ -166,7 +193,7 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
     out: list[Evidence] = []
     base = sf.sentence.start
     for hit in sf.of("service"):
-        if _REFERRAL.search(sf.text[: hit.start - base]):
+        if _REFERRAL.search(sf.text[: hit.start - base]) or _channel(sf, hit):
             continue
         if any(0 <= p.start - hit.end <= 1 for p in sf.of("plan")):
             continue  # "the alcohol and drug treatment strategy": part of a plan's name
@@ -186,6 +213,15 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
             for hit in ctx.prev.of("service")[-2:]:
                 out.append(Evidence(hit, "unavailable", True, country, ctx))
     return out
+
+
+def _channel(sf: SentenceFinds, hit: Hit) -> bool:
+    """'Syringes are available from drug counselling centres': the place another service of
+    the clause is delivered from."""
+    clause = clause_of(sf, hit.start)
+    lead = phrases_regex(tuple(load("cues")["channel_before"]), after=r"\s+$")
+    return bool(lead.search(sf.local(clause[0], hit.start))) and any(
+        clause[0] <= s.start < hit.start for s in sf.of("service"))
 
 
 def _subject_of(sf: SentenceFinds, hit: Hit, cue: Hit, clause_services: list[Hit]) -> bool:
@@ -268,6 +304,7 @@ def resolve(doc_id: str, evidence: list[Evidence]) -> list[ServiceStatus]:
         closed_in = {e.ctx.sf.sentence.index for e in evs if e.status == "discontinued"}
         evs = [e for e in evs
                if not (e.status == "available" and e.ctx.sf.sentence.index in closed_in)]
+        evs = [replace(e, status="available") if e.status == "operating" else e for e in evs]
         statuses = {e.status for e in evs}
         explicit_available = any(e.status == "available" and e.explicit for e in evs)
         keep: set[str] = statuses - {"legal", "allowed", "available"}
