@@ -112,3 +112,95 @@ def test_fact_years(text: str, expected: list) -> None:
 )
 def test_treatment_and_deaths(text: str, expected: list) -> None:
     assert fact_rows(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A sentence opening with "Of these" takes the year (the period's end) of the one
+        # before; a predicate names what a bare figure counts ("were poisonings").
+        ("Between 2021 and 2028, 3 010 drug-related deaths were recorded. Of these, 2 140 were "
+         "poisonings and 870 were suicides.",
+         [("SE", "deaths.drug_induced", 2028, 3010), ("SE", "deaths.drug_induced", 2028, 2140)]),
+        ("Between 2021 and 2028, 3 010 drug-related deaths were recorded. Of these, "
+         "2 140 (71%) were due to poisoning.",
+         [("SE", "deaths.drug_induced", 2028, 3010), ("SE", "deaths.drug_induced", 2028, 2140)]),
+        # A breakdown of a dated total takes its year, whatever its tense.
+        ("By the end of 2029 there were 70 drug treatment units. The units are divided into "
+         "the following categories: 12 therapeutic communities and 30 counselling centres.",
+         [("SE", "treatment.facilities", 2029, 70), ("SE", "treatment.facilities", 2029, 12),
+          ("SE", "treatment.facilities", 2029, 30)]),
+        # "On that date" is the date named just before.
+        ("Registration closed on 30 June 2029. On that date, 4 310 clients were registered in "
+         "substitution programmes.",
+         [("SE", "ost.clients", 2029, 4310)]),
+        # A data-year note dates every figure of its sentence; "per year" is an annual count.
+        ("According to the ministry (figures for 2029) the methadone clinics had about 900 "
+         "patients per year, plus 45 prisoners who used OST.",
+         [("SE", "ost.clients", 2029, 900), ("SE", "ost.clients", 2029, 45)]),
+        # Items of a list of one measure at other times, with their own years.
+        ("There were 40 clients in substitution treatment at the end of 2021; 900 at the end "
+         "of 2023; at the end of 2025 there were 6,000.",
+         [("SE", "ost.clients", 2021, 40), ("SE", "ost.clients", 2023, 900),
+          ("SE", "ost.clients", 2025, 6000)]),
+    ],
+)
+def test_years_from_context(text: str, expected: list) -> None:
+    assert fact_rows(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Estimates worded around a plain people noun.
+        ("It is now estimated that 7,300 drug users inject regularly.",
+         [("SE", "pwid.estimate", None, 7300)]),
+        ("The share of adults thought to inject drugs is small, about 9,100 people.",
+         [("SE", "pwid.estimate", None, 9100)]),
+        ("The institute estimated in 2029 that there are about 12 000 IDUs in the country.",
+         [("SE", "pwid.estimate", 2029, 12000)]),
+        # A bare figure whose predicate is the use of a service.
+        ("Of the 300 inmates, 41 were accessing methadone maintenance treatment.",
+         [("SE", "ost.clients", None, 41)]),
+        # A medicine or "substitution" modifying the counted noun names the service.
+        ("In 2029 the treatments were carried out in a total of 610 methadone-dispensing "
+         "facilities.",
+         [("SE", "ost.facilities", 2029, 610)]),
+        ("The number of substitution patients rose to 5,200 patients in 2029.",
+         [("SE", "ost.clients", 2029, 5200)]),
+        # "<service> is provided at N units": the units provide the subject's service.
+        ("Heroin-assisted treatment is provided at 9 outpatient treatment units.",
+         [("SE", "hat.facilities", None, 9)]),
+        # Providers, institutes, day centres and rehabilitation communities count facilities.
+        ("In 2029 some 70 service providers delivered drug treatment services.",
+         [("SE", "treatment.facilities", 2029, 70)]),
+        ("Drug treatment is provided by 11 addiction treatment institutes.",
+         [("SE", "treatment.facilities", None, 11)]),
+        ("In addition, four day centres and three rehabilitation communities are operating.",
+         [("SE", "treatment.facilities", None, 4), ("SE", "treatment.facilities", None, 3)]),
+    ],
+)
+def test_estimates_and_counts_worded_otherwise(text: str, expected: list) -> None:
+    assert fact_rows(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Overdoses reversed or predicted are no deaths; "a day" is a rate.
+        ("Staff have reversed about 3,000 overdoses since the room opened.", []),
+        ("The agency is dealing with a prediction of close to 500 overdose deaths.", []),
+        ("Nurses now see two overdoses a day in the drug consumption room.", []),
+        # "At least one centre" says one exists, not how many.
+        ("Every region has at least one specialised treatment centre.", []),
+        # What places hope to do is no count of what exists.
+        ("At least six cities hope to open drug consumption rooms.", []),
+        # People waiting for treatment are not in it.
+        ("At the end of June 2029, 120 prisoners had been referred to the service and were "
+         "still awaiting treatment.", []),
+        # A municipality is no facility.
+        ("One municipality financed specialised treatment centres until 2029.", []),
+    ],
+)
+def test_figures_that_count_something_else(text: str, expected: list) -> None:
+    assert fact_rows(text) == expected

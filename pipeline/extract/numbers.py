@@ -196,6 +196,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"^\s?(?:[-–]\s?(?:\d+\s?)?)?(?:{'|'.join(map(re.escape, nums['duration_words']))})\b",
             re.I,
         ),
+        "duration_compound": re.compile(
+            rf"^\s?(?:{'|'.join(map(re.escape, nums['duration_compounds']))})\b", re.I
+        ),
         "reference": re.compile(
             rf"(?:^|\W)(?:{'|'.join(map(re.escape, nums['reference_words']))})\s?$", re.I
         ),
@@ -438,7 +441,7 @@ def _year_counts(text: str, start: int, end: int) -> bool:
 
 def _blocked(text: str, start: int, end: int) -> str | None:
     p = _patterns()
-    if p["duration"].match(text[end:]):
+    if p["duration"].match(text[end:]) and not p["duration_compound"].match(text[end:]):
         return "duration, age or size"
     if p["reference"].search(text[:start]):
         return "reference or page number"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 
 from pipeline.extract.match import Hit, SentenceFinds
 from pipeline.extract.numbers import Figure, TimeRef
@@ -33,6 +34,7 @@ from pipeline.link.indicators import (
     SYRINGES,
     implausible,
     label_indicator,
+    noun_class,
     standalone_indicator,
 )
 from pipeline.types import Fact
@@ -93,12 +95,17 @@ _ENTERING = re.compile(r"\s+(?:who\s+)?(?:entered|entering|started|starting|bega
 _RETURNED = re.compile(
     r"\s+(?:\w+\s+){0,2}(?:returned|collected|recovered|disposed|found)\b", re.I
 )
+# "five cities hope to open rooms": what they want, not what exists.
+_HOPED = re.compile(r"\s*(?:[\w-]+\s+){0,3}?(?:hope|hopes|hoping|want|wants|wish|wishes|seek|seeks|"
+                    r"are\s+seeking|are\s+hoping)\s+to\b", re.I)
+_FORECAST = re.compile(r"\b(?:predict\w*|project(?:ed|ion|ions)|forecast\w*)\b", re.I)
+_AWAITING = re.compile(r"^\s+(?:[\w-]+\s+){0,12}?(?:(?:were|was)\s+)?(?:still\s+)?"
+                       r"(?:awaiting|waiting\s+for|on\s+(?:a|the)\s+waiting\s+list)\b", re.I)
 # A hedge right before a figure (the words; cues.yaml qualifiers name its code).
 _HEDGE = (r"(?:(?:more|less|fewer) than\s+|approximately\s+|around\s+|about\s+|some\s+|"
           r"over\s+|under\s+|nearly\s+|almost\s+)?")
 # A population estimate is stated as one; people "registered", "treated" use a service.
-_ESTIMATE_CUE = re.compile(r"\b(?:estimat\w*|assum\w*|number of|there (?:are|were)|population)\b",
-                           re.I)
+_ESTIMATE_CUE = phrases_regex(tuple(load("indicators")["estimate_cues"]))
 _USING = re.compile(r"\s+(?:were\s+|was\s+)?(?:registered|treated|reached|receiving|received|"
                     r"served|enrolled|in treatment|in contact)\b", re.I)
 # "… reached around 3 900 people …": the people use a service; they are not an estimate.
@@ -129,6 +136,9 @@ _SAME_MEASURE = re.compile(
     rf"(?:(?:a|the|peak|level|high|low|of|total)\s+)*{_HEDGE}$"
     # "… rose to 37 in 2018 and numbered 30 in 2019", "Serbia reported 91 deaths and
     # Croatia 85": the same measure after a linking verb, or for another named place.
+    # "50 clients at the end of 1993; 2 000 at the end of 1995; at the end of 1997 there
+    # were 50 000": items of a list of the same measure at other times.
+    rf"|;\s+{_HEDGE}$|\b\d{{4}},?\s+there\s+(?:were|was)\s+{_HEDGE}$"
     r"|\b(?:and|but|while|whereas)\s+(?:in\s+\d{4},?\s+)?(?:there\s+(?:were|was)\s+|"
     r"(?:numbered|totall?ed|stood at|reached|amounted to|"
     r"was|were|rose to|fell to|increased to|decreased to|dropped to|grew to)\s+"
@@ -218,6 +228,28 @@ def _entering_without_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
     return Counted(ENTRANTS, verb)
 
 
+@cache
+def _implied_nouns() -> tuple[re.Pattern[str], dict[str, str]]:
+    by_phrase = {p.lower(): cls for cls, ps in load("indicators")["implied_nouns"].items()
+                 for p in ps}
+    alternation = "|".join(re.escape(p) for p in sorted(by_phrase, key=len, reverse=True))
+    # "1 553 were poisonings", "3 864 (58%) were due to poisoning"
+    rx = re.compile(rf"^\s*(?:\([^()]{{0,30}}\))?\s+(?:of\s+(?:them|these|whom)\s+)?"
+                    rf"({alternation})\b", re.I)
+    return rx, by_phrase
+
+
+def implied_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
+    """'1 553 were poisonings', '20 were accessing methadone programmes': no noun follows the
+    figure, its predicate says what it counts (`indicators.yaml` implied_nouns)."""
+    rx, by_phrase = _implied_nouns()
+    m = rx.match(sf.text[fig.end - sf.sentence.start :])
+    if not m:
+        return None
+    cls = noun_class(by_phrase[m.group(1).lower()])
+    return Counted(cls, Hit("noun", cls, fig.end + m.start(1), fig.end + m.end(1), m.group(1)))
+
+
 def blocked_after(sf: SentenceFinds, fig: Figure) -> bool:
     """'three further regions', '16 Länder': the figure counts something outside the list."""
     np_end = figure_phrase_end(sf, fig)
@@ -302,7 +334,9 @@ def blocked_before(sf: SentenceFinds, fig: Figure) -> bool:
 def ratio_after(sf: SentenceFinds, counted: Counted) -> bool:
     base = sf.sentence.start
     tail = sf.text[counted.noun.end - base :].lower()
-    return bool(re.match(r"\s+(?:per|each|a year per)\b", tail))
+    # "1 500 patients per year" is an annual count; "per client", "a day" are rates
+    return bool(re.match(r"\s+(?:per(?!\s+(?:year|annum)\b)|each|a year per|an? (?:day|week|"
+                         r"night)\b)", tail))
 
 
 def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | None, str]:
@@ -342,12 +376,20 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
         for code, phrases in ind["estimates"].items():
             if counted.noun.text.lower() in phrases:
                 return code, "noun:estimate"
+        estimate = _estimate_around(ctx, fig, counted)
+        if estimate:
+            return estimate, "noun:estimate predicate"
     if counted.via_number_of:  # "the number of NSPs … from 16 in 2008 to 9 in 2017"
         near_noun = [s for s in services(sf)
                      if counted.noun.start - 40 <= s.start <= counted.noun.end + 40]
         if near_noun:
             return mapping.get(near_noun[0].code), f"noun:{cls}+service:{near_noun[0].code}"
-    service = _context_service(ctx, fig, chunk_services)
+    service = _provided_at(ctx, fig) or _context_service(ctx, fig, chunk_services)
+    if service is None or service.code == "drug_treatment":
+        # "2 526 methadone-prescribing facilities", "the number of substitution patients"
+        modifier = _service_modifier(ctx, fig, counted)
+        if modifier is not None and modifier.code in mapping:
+            service = modifier
     if service is not None and service.code not in mapping and service.code in ind.get(
         "host_services", ()
     ):
@@ -374,6 +416,58 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     if service is None:
         return None, "no service context"
     return mapping.get(service.code), f"noun:{cls}+service:{service.code}"
+
+
+def _estimate_around(ctx: Context, fig: Figure, counted: Counted) -> str | None:
+    """'it is estimated that 13 000 drug users inject', 'the population thought to inject
+    drugs is … approximately 30 000 people': the estimate a plain people noun stands for."""
+    ind = load("indicators")
+    base = ctx.sf.sentence.start
+    after = ctx.sf.text[counted.noun.end - base :]
+    before = ctx.sf.text[: fig.start - base]
+    for code, phrases in ind["estimate_predicates"].items():
+        if phrases_regex(tuple(phrases), before=r"^\s+", after=r"\b").match(after):
+            return code
+    for code, phrases in ind["estimate_subjects"].items():
+        if phrases_regex(tuple(phrases), after=r"\b").search(before):
+            return code
+    return None
+
+
+# "HAT is provided at 17 outpatient units": the units provide the subject's service.
+_PROVIDED_AT = re.compile(rf"\b(?:is|are|was|were)\s+(?:\w+\s+)?(?:provided|offered|delivered|"
+                          rf"available|carried out|dispensed)\s+(?:at|in|by|through|from)\s+"
+                          rf"(?:a\s+total\s+of\s+)?{_HEDGE}$", re.I)
+
+
+def _provided_at(ctx: Context, fig: Figure) -> Hit | None:
+    """The service that is the subject of '<service> is provided at N <places>'."""
+    sf = ctx.sf
+    clause = clause_of(sf, fig.start)
+    if not _PROVIDED_AT.search(sf.local(clause[0], fig.start)):
+        return None
+    subject = [s for s in services(sf) if clause[0] <= s.start and s.end <= fig.start]
+    return subject[0] if subject else None
+
+
+def _service_modifier(ctx: Context, fig: Figure, counted: Counted) -> Hit | None:
+    """A medicine or service word modifying the counted noun, in the figure's noun phrase or
+    in the 'number of …' phrase of its clause (`indicators.yaml` service_modifiers)."""
+    sf = ctx.sf
+    clause = clause_of(sf, fig.start)
+    windows = [(fig.end, max(counted.noun.end, fig.end))]
+    lead = sf.local(clause[0], fig.start)
+    number_of = list(re.finditer(r"\bnumber of\s+", lead, re.I))
+    if number_of:
+        start = clause[0] + number_of[-1].end()
+        windows.append((start, start + 40))
+    for code, words in load("indicators")["service_modifiers"].items():
+        rx = phrases_regex(tuple(words), after=r"\b")
+        for start, end in windows:
+            m = rx.search(sf.local(start, end))
+            if m:
+                return Hit("service", code, start + m.start(), start + m.end(), m.group(0))
+    return None
 
 
 def _context_service(ctx: Context, fig: Figure, chunk_services: list[Hit]) -> Hit | None:
@@ -459,11 +553,22 @@ def sentence_facts(
         if _counts_closures(sf, fig):
             skipped.append((fig, "counts closures"))
             continue
-        if _FUTURE.search(sf.text[: fig.start - sf.sentence.start]):
+        if _FUTURE.search(sf.text[: fig.start - sf.sentence.start]) or _HOPED.match(
+            sf.local(fig.end, sf.sentence.end)
+        ):
             skipped.append((fig, "a planned or future count"))  # "will open two more sites"
             continue
+        if _FORECAST.search(sf.local(clause_of(sf, fig.start)[0], fig.start)):
+            skipped.append((fig, "a forecast"))  # "a prediction of close to 800 deaths"
+            continue
+        if _AWAITING.match(sf.local(fig.end, clause_of(sf, fig.start)[1])):
+            skipped.append((fig, "counts a waiting list"))  # "40 people awaiting treatment"
+            continue
+        if fig.value == 1 and qualifier(sf, fig) == "at_least":
+            skipped.append((fig, "says a thing exists, not how many"))  # "at least one centre"
+            continue
         counted = (counted_noun(sf, fig) or number_of_noun(sf, fig) or noun_before(sf, fig)
-                   or _entering_without_noun(sf, fig))
+                   or _entering_without_noun(sf, fig) or implied_noun(sf, fig))
         label = None if counted else _key_figure_label(sf, fig)
         lead = sf.text[max(0, fig.start - sf.sentence.start - 45) : fig.start - sf.sentence.start]
         subset = counted is None and previous_counted is not None and _SUBSET.search(lead)

@@ -20,6 +20,7 @@ from pipeline.link.context import (
     previous_year,
     usable_times,
 )
+from pipeline.vocab import load, phrases_regex
 
 _LABEL_LINE = re.compile(r"\s*[-•*–]?\s*[A-Z][^:.;]{2,80}:\s+\S[^;]{0,60}(?<![.!?])$")
 _PRONOUN_CLAUSE = re.compile(r"[\s,;]*(?:and\s+|but\s+)?(?:they|it|these|this|which|both)\b",
@@ -111,6 +112,13 @@ def fact_year(
         # "more than 281 000 syringes were distributed and the service reached about 2 590
         # clients in 2015": a year closing the sentence dates every clause before it.
         return trailing, "year:trailing"
+    note = _data_year_note(sf, times)
+    if note is not None:
+        return note, "year:data note"  # "(data from 2011) … 1 500 patients per year"
+    if _continues_data(sf, fig):
+        prior = previous_year(ctx, sf.sentence.start)
+        if prior is not None:
+            return prior, "year:continues"  # "Between 1998 and 2005, … Of these, 1 553 were …"
     # "…, in 2017 only 10 programmes remained active; they distributed 150 000 syringes":
     # a clause whose subject is a pronoun goes on about the time named just before.
     if _PRONOUN_CLAUSE.match(sf.text[clause[0] - base : fig.start - base]):
@@ -118,6 +126,27 @@ def fact_year(
         if prior:
             return prior[-1], "year:pronoun clause"
     return None, "year:none"
+
+
+def _data_year_note(sf: SentenceFinds, times: list[TimeRef]) -> TimeRef | None:
+    """The year of a note dating the sentence's data: "(data from 2011)", "figures for 2010"."""
+    note = phrases_regex(tuple(load("cues")["data_year_notes"]), after=r"\s+$")
+    base = sf.sentence.start
+    for t in times:
+        if t.kind in ("year", "date") and note.search(sf.text[max(0, t.start - base - 20):
+                                                               t.start - base]):
+            return t
+    return None
+
+
+def _continues_data(sf: SentenceFinds, fig: Figure) -> bool:
+    """Does the sentence go on with the data of the sentence before: "Of these, …", "They
+    were …", or a breakdown of a total ("… are divided into the following categories")?"""
+    cues = load("cues")
+    openers = phrases_regex(tuple(cues["continuing_openers"]), before=r"^\W*", after=r"\b")
+    breakdown = phrases_regex(tuple(cues["breakdown_phrases"]), after=r"\b")
+    lead = sf.text[: fig.start - sf.sentence.start]
+    return bool(openers.match(sf.text) or breakdown.search(lead))
 
 
 _TRAILING_END = re.compile(r"\s*(?:\([^)]*\))?\s*[.;!]?\s*$")
