@@ -204,3 +204,24 @@ def test_estimates_and_counts_worded_otherwise(text: str, expected: list) -> Non
 )
 def test_figures_that_count_something_else(text: str, expected: list) -> None:
     assert fact_rows(text) == expected
+
+
+def test_a_period_named_with_its_length_dates_the_figure() -> None:
+    text = ("In the eight-year period from 2021 to 2028 inclusive, a total of 2 400 drug-related "
+            "deaths were recorded.")
+    assert fact_rows(text) == [("SE", "deaths.drug_induced", 2028, 2400)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A sentence opening with "N of the …" counts a part of the sentence before, in its
+        # year; a number word before "of" is a figure unless it is "one".
+        ("In 2029, 140 cases of HIV were reported. Nine of the cases were among people who "
+         "inject drugs.",
+         [("SE", "hiv.diagnoses_injecting", 2029, 9)]),
+        ("One of the centres offers withdrawal treatment.", []),
+    ],
+)
+def test_parts_continue_the_sentence_before(text: str, expected: list) -> None:
+    assert fact_rows(text) == expected

@@ -549,8 +549,10 @@ def _scan_word_figures(text: str, claims: _Claims, out: Scan) -> None:
         for start, end, value in word_numbers(text, m.start(), m.end()):
             if not claims.free(start, end):
                 continue
-            if re.match(r"\s+(?:of|another|or two)\b", text[end:], re.I):
-                continue  # "one of the pillars", "one another"
+            if re.match(r"\s+(?:another|or two)\b", text[end:], re.I) or (
+                value == 1 and re.match(r"\s+of\b", text[end:], re.I)
+            ):
+                continue  # "one of the pillars", "one another" (but "eight of the cases")
             claims.take(start, end)
             reason = _blocked(text, start, end)
             if reason:

@@ -125,7 +125,7 @@ _IN_CARE = re.compile(r"\b(?:in treatment|in care|were treated|receiving|enrolle
 _PRONOUN = re.compile(r"\b(?:receiv\w*|us(?:e|es|ed|ing)|attend\w*|access\w*|join\w*|"
                       r"enrol\w*|start\w*|benefit\w* from)\s+(?:it|them|this service|"
                       r"these services)\b", re.I)
-_CLOSED = re.compile(rf"^\s+(?:[\w-]+\s+){{0,6}}?(?:{_CLOSURES})\b|"
+_CLOSED = re.compile(rf"^\s+(?:[\w-]+\s+){{0,8}}?(?:{_CLOSURES})\b|"
                      rf"\b(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:{_CLOSURES})\b",
                      re.I)
 # "…, of whom 1 234 …": a part of the group counted just before.

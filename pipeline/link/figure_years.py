@@ -146,7 +146,10 @@ def _continues_data(sf: SentenceFinds, fig: Figure) -> bool:
     openers = phrases_regex(tuple(cues["continuing_openers"]), before=r"^\W*", after=r"\b")
     breakdown = phrases_regex(tuple(cues["breakdown_phrases"]), after=r"\b")
     lead = sf.text[: fig.start - sf.sentence.start]
-    return bool(openers.match(sf.text) or breakdown.search(lead))
+    # "Eight of the cases were …": a part of what the sentence before counted
+    part = not re.search(r"\w", lead) and re.match(r"\s+of\s+(?:the|these|those|them)\b",
+                                                    sf.text[fig.end - sf.sentence.start :], re.I)
+    return bool(openers.match(sf.text) or breakdown.search(lead) or part)
 
 
 _TRAILING_END = re.compile(r"\s*(?:\([^)]*\))?\s*[.;!]?\s*$")
@@ -180,8 +183,10 @@ def _opens_sentence(sf: SentenceFinds, hit) -> bool:  # noqa: ANN001 - a Hit
 _YEAR_PHRASE_WORDS = frozenset(
     "and in by during over from between up to as of since at the end year period alone its "
     "their peak height start beginning close middle early late calendar fiscal financial "
-    "state".split()
+    "state inclusive".split()
 )
+# "In the ten-year period from 2019 to 2028 inclusive, …": a length in years names the period.
+_YEARS_LONG = re.compile(r"[\w]+-years?", re.I)
 
 
 def _dates_chunk(sf: SentenceFinds, t: TimeRef, fig: Figure) -> bool:
@@ -200,4 +205,5 @@ def _dates_chunk(sf: SentenceFinds, t: TimeRef, fig: Figure) -> bool:
     t_chunk = chunk_of(sf, t.start)
     rest = (sf.text[t_chunk[0] - base : t.start - base] + " "
             + sf.text[t.end - base : t_chunk[1] - base])
-    return all(w.lower() in _YEAR_PHRASE_WORDS for w in rest.split())
+    return all(w.lower() in _YEAR_PHRASE_WORDS or _YEARS_LONG.fullmatch(w)
+               for w in rest.split())
