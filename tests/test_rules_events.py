@@ -112,6 +112,11 @@ NSP = "needle_syringe_programme"
                           ("SE", "started", "drug_consumption_room", 2021, None)]),
         ("The drug law was revised in 2020. That year, a consumption room opened in the capital.",
          [("SE", "started", "drug_consumption_room", 2020, None)]),
+        # Local and written-out names of services.
+        ("Treatment with prescription heroin was launched in 2026.",
+         [("SE", "started", "heroin_assisted_treatment", 2026, None)]),
+        ("In 2027 several new regulations were adopted that set out the terms for the provision "
+         "of treatment with opioid agonists.", [("SE", "legal_basis", OST, 2027, None)]),
     ],
 )
 def test_events_on_real_report_language(text: str, expected: list) -> None:
@@ -159,3 +164,28 @@ def test_events_on_real_report_language(text: str, expected: list) -> None:
 )
 def test_services_on_real_report_language(text: str, expected: list) -> None:
     assert service_rows(text) == expected
+
+
+def plan_rows(text: str) -> list[tuple]:
+    return [(p.country, p.kind, p.start_year, p.end_year)
+            for p in extract_text(HEAD + text).plans]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A law named by its date.
+        ("Methadone programmes are regulated by the Royal Decree of March 4, 1993.",
+         [("SE", "law", 1993, None)]),
+        ("The programmes follow the Law of 12 May 2004 on narcotic drugs.",
+         [("SE", "law", 2004, None)]),
+        # New regulations adopted in a year are a law of that year.
+        ("In 2027 several new regulations were adopted on the provision of treatment.",
+         [("SE", "law", 2027, None)]),
+        # A strategy on a blood-borne infection is a plan on another subject.
+        ("The first national strategy on HCV infection was adopted in 2026.",
+         [("SE", "other", 2026, None)]),
+    ],
+)
+def test_plans_on_real_report_language(text: str, expected: list) -> None:
+    assert plan_rows(text) == expected
