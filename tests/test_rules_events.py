@@ -157,6 +157,9 @@ def test_events_on_real_report_language(text: str, expected: list) -> None:
          [("SE", NSP, "available")]),
         # "not provided until YEAR" is no absence.
         ("Opioid substitution treatment was not provided until 2024.", [("SE", OST, "available")]),
+        # A stated hope or wish to open a service is a plan.
+        ("At least four cities hope to open supervised injection sites.",
+         [("SE", "drug_consumption_room", "planned")]),
         # Another country's service gets that country.
         ("In neighbouring Finland, take-home naloxone programmes were closed in 2020.",
          [("FI", "naloxone_programme", "discontinued")]),
