@@ -89,6 +89,34 @@ NSP = "needle_syringe_programme"
         # A pronoun subject of a start points back to the paragraph's service.
         ("The needle exchange scheme is run by pharmacies. It has saved millions since it was "
          "launched in 1988.", [("SE", "started", NSP, 1988, None)]),
+        # A relative clause's subject is the service just before it.
+        ("Treatment is varied, and its main form remains OST with methadone, which was first "
+         "introduced in 1991.", [("SE", "started", OST, 1991, None)]),
+        # Part of a set started: more units of a service that exists.
+        ("There are 40 substitution treatment units (twelve of which were launched in 2027).",
+         [("SE", "expanded", OST, 2027, None)]),
+        ("Five needle exchange programmes ran in the capital in 2020. Three of them closed in "
+         "2022.", [("SE", "ended", NSP, 2022, None)]),
+        # A start in named places after a start in the same sentence is a start there.
+        ("Methadone treatment has been provided since 2020, and treatment commenced in four "
+         "towns in 2021.", [("SE", "started", OST, 2020, None), ("SE", "started", OST, 2021,
+                                                                   None)]),
+        # A year that modifies a noun dates that noun, not the start.
+        ("Needle exchange is run by pharmacies. The programme was established to protect "
+         "people in response to the 1990's hepatitis outbreak.", []),
+        # Years relative to the one named before.
+        ("The first HIV case among injectors was found in 2011. Needle exchange programmes "
+         "started in Sweden the following year.", [("SE", "started", NSP, 2012, None)]),
+        ("A drug checking service was set up in 2019. Two years later, the first consumption "
+         "room opened.", [("SE", "started", "drug_checking", 2019, None),
+                          ("SE", "started", "drug_consumption_room", 2021, None)]),
+        ("The drug law was revised in 2020. That year, a consumption room opened in the capital.",
+         [("SE", "started", "drug_consumption_room", 2020, None)]),
+        # Local and written-out names of services.
+        ("Treatment with prescription heroin was launched in 2026.",
+         [("SE", "started", "heroin_assisted_treatment", 2026, None)]),
+        ("In 2027 several new regulations were adopted that set out the terms for the provision "
+         "of treatment with opioid agonists.", [("SE", "legal_basis", OST, 2027, None)]),
     ],
 )
 def test_events_on_real_report_language(text: str, expected: list) -> None:
@@ -129,6 +157,9 @@ def test_events_on_real_report_language(text: str, expected: list) -> None:
          [("SE", NSP, "available")]),
         # "not provided until YEAR" is no absence.
         ("Opioid substitution treatment was not provided until 2024.", [("SE", OST, "available")]),
+        # A stated hope or wish to open a service is a plan.
+        ("At least four cities hope to open supervised injection sites.",
+         [("SE", "drug_consumption_room", "planned")]),
         # Another country's service gets that country.
         ("In neighbouring Finland, take-home naloxone programmes were closed in 2020.",
          [("FI", "naloxone_programme", "discontinued")]),
@@ -136,3 +167,28 @@ def test_events_on_real_report_language(text: str, expected: list) -> None:
 )
 def test_services_on_real_report_language(text: str, expected: list) -> None:
     assert service_rows(text) == expected
+
+
+def plan_rows(text: str) -> list[tuple]:
+    return [(p.country, p.kind, p.start_year, p.end_year)
+            for p in extract_text(HEAD + text).plans]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A law named by its date.
+        ("Methadone programmes are regulated by the Royal Decree of March 4, 1993.",
+         [("SE", "law", 1993, None)]),
+        ("The programmes follow the Law of 12 May 2004 on narcotic drugs.",
+         [("SE", "law", 2004, None)]),
+        # New regulations adopted in a year are a law of that year.
+        ("In 2027 several new regulations were adopted on the provision of treatment.",
+         [("SE", "law", 2027, None)]),
+        # A strategy on a blood-borne infection is a plan on another subject.
+        ("The first national strategy on HCV infection was adopted in 2026.",
+         [("SE", "other", 2026, None)]),
+    ],
+)
+def test_plans_on_real_report_language(text: str, expected: list) -> None:
+    assert plan_rows(text) == expected

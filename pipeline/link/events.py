@@ -24,6 +24,7 @@ from pipeline.link.context import (
     is_heading,
     nearest_time,
     noun_phrase_end,
+    previous_year,
     provenance,
     region,
     services,
@@ -74,7 +75,8 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
         return []  # "A hepatitis plan was launched": the plan is the subject
     earlier = [s for s in services(sf) if s.start < clause[0]]
     clause_head = sf.text[clause[0] - sf.sentence.start :]
-    if earlier and _RELATIVE.match(clause_head):
+    if earlier and (_RELATIVE.match(clause_head) or _RELATIVE_BEFORE.search(
+            sf.local(sf.sentence.start, clause[0]))):
         # "OST with buprenorphine, which was introduced in 2010": the service just before
         return [earlier[-1]]
     if earlier and (cue.code != "planned" or _ELIDED.match(clause_head)
@@ -85,6 +87,10 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
     prior = anaphoric_services(ctx)
     if prior:
         return prior[:1]
+    if cue.code not in ("planned", "started_since") and _pronoun_subject(sf, cue, clause):
+        # "… 53 OST units, eleven of which were launched in 2012", "Three of them closed";
+        # not "Since 2003, it has been financed by …" (a duration says nothing of a start)
+        return earlier[-1:] or earlier_services(ctx)[:1]
     if cue.code in _STARTS and _generic_subject_before(sf, cue, clause):
         # "OST was piloted in the capital. Treatment commenced in three cities in 1996."
         return earlier_services(ctx)[:1]
@@ -123,12 +129,21 @@ _CHANGE_OF_IT = re.compile(r"\s*(?:and\s+)?(?:its|their|the|a|national|nationwid
                            r"(?:[\w-]+\s+)?(?:scale-up|scaling up|expansion|extension|roll-out|"
                            r"rollout|opening|reopening|introduction)\b", re.I)
 _RELATIVE = re.compile(r"\s*(?:which|where|when|that)\b", re.I)
+# The clause split ate the relative pronoun: "OST with methadone, which was introduced …".
+_RELATIVE_BEFORE = re.compile(r",\s+(?:which|where)\s*$", re.I)
 # A clause that starts with its verb has the subject of the clause before.
 _ELIDED = re.compile(r"\s*(?:(?:and|but|then)\s+)?(?:was|were|is|are|has|have|had|been|later|"
                      r"only|then|also|subsequently|since)\b", re.I)
 _RECOMMENDED = re.compile(r"\b(?:recommend\w*|should|proposed)\b", re.I)
 # "no room has opened", "has not been extended": a negated change is not an event.
 _NEGATED = re.compile(r"\b(?:no|not|never|nor)\b(?:\s+\w+){0,4}\s*$", re.I)
+
+
+def _pronoun_subject(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
+    """The clause's subject, a few words before its verb, is a pronoun ("it", "of them")."""
+    pronouns = phrases_regex(tuple(load("cues")["subject_pronouns"]),
+                             after=r"\s+(?:[\w-]+\s+){0,3}$")
+    return bool(pronouns.search(sf.local(max(clause[0], cue.start - 40), cue.start)))
 
 
 def _subject_right_before(sf: SentenceFinds, cue: Hit) -> bool:
@@ -239,6 +254,11 @@ def _event_code(sf: SentenceFinds, code: str, subject: Hit | None, cue: Hit) -> 
            and any(s.code == subject.code and s.end <= c.start for s in services(sf))
            for c in sf.of("event")):
         return "expanded"
+    # "53 OST units (eleven of which were launched in 2012)": some more units.
+    if phrases_regex(tuple(load("cues")["partitive_subjects"]),
+                     after=r"\s+(?:[\w-]+\s+){0,3}$").search(
+            sf.local(max(clause_of(sf, cue.start)[0], cue.start - 40), cue.start)):
+        return "expanded"
     # "Syringe vending machines were installed": a new channel of an existing service.
     if phrases_regex(tuple(load("cues")["expansion_components"])).search(subject.text):
         return "expanded"
@@ -329,9 +349,12 @@ def _cue_time(ctx: Context, cue: Hit, clause: tuple[int, int],
               plan_years: set[tuple[int, int]]) -> TimeRef | None:
     """The year a cue is dated by: the law's own year for legal changes (plan years too)."""
     sf = ctx.sf
+    relative = _relative_time(ctx, clause)
+    if relative is not None:
+        return relative
     if cue.code == "legal_basis":
         return _year(sf, cue, clause, usable_times(sf, set()))
-    dating = usable_times(sf, plan_years)
+    dating = [t for t in usable_times(sf, plan_years) if not _attributive(sf, t)]
     if cue.code == "started_since":
         return _since_year(sf, clause, dating)
     if cue.code == "planned":
@@ -339,6 +362,41 @@ def _cue_time(ctx: Context, cue: Hit, clause: tuple[int, int],
         if ahead:
             return max(ahead, key=lambda t: (t.year, t.start))  # the target year of a plan
     return _year(sf, cue, clause, dating)
+
+
+def _relative_time(ctx: Context, clause: tuple[int, int]) -> TimeRef | None:
+    """'… detected in 1985. NSPs started the following year' (1986), 'That year, a room
+    opened': a clause that names no year of its own, dated from the year named before."""
+    sf = ctx.sf
+    if any(clause[0] <= t.start < clause[1] for t in sf.times):
+        return None
+    offsets = load("cues")["relative_years"]
+    text = sf.local(*clause)
+    m = phrases_regex(tuple(offsets), after=r"\b").search(text)
+    anaphor = [h for h in sf.of("year_anaphor") if clause[0] <= h.start < clause[1]]
+    if m is None and not anaphor:
+        return None
+    pos = clause[0] + m.start() if m else anaphor[0].start
+    prior = previous_year(ctx, pos)
+    if prior is None:
+        return None
+    shift = offsets[m.group(0).lower()] if m else 0
+    return TimeRef(pos, pos + (len(m.group(0)) if m else len(anaphor[0].text)),
+                   prior.year + shift)
+
+
+# "in response to the 1980's HIV epidemic", "the 2015 reform": a year (or decade) that
+# modifies a noun dates that noun, not the change the sentence tells of.
+_YEAR_AS_ADJECTIVE = re.compile(
+    r"\s*(?:['’]?s)?\s+(?!(?:and|or|to|until|till|through|when|where|with|in|at|on|by|for|of|"
+    r"as|the|a|an|onwards|onward|was|were|is|are|has|had|have|but|after|before|then)\b)"
+    r"[A-Za-z]", re.I)
+
+
+def _attributive(sf: SentenceFinds, t: TimeRef) -> bool:
+    lead = sf.local(max(sf.sentence.start, t.start - 12), t.start)
+    return bool(re.search(r"\bthe\s+(?:(?:early|mid|late)[\s-]+)?$", lead, re.I)
+                and _YEAR_AS_ADJECTIVE.match(sf.local(t.end, sf.sentence.end)))
 
 
 def _timeline_line(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Event]:
@@ -396,16 +454,18 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
         if time.kind == "range" and time.start <= cue.start < time.end:
             year, month = time.start_year, None  # "between its launch in 1993 and 2016"
         for subject in subjects:
+            event = _event_code(sf, code, subject, cue)
             out.append(
                 Event(
                     doc_id=ctx.doc_id,
                     country=statement_country(ctx, cue.start),
-                    event=_event_code(sf, code, subject, cue),
+                    event=event,
                     service=subject.code if subject is not None else None,
                     year=year,
                     prov=provenance(ctx, cue.start, cue.end, f"event:{cue.code}:{cue.text}"),
                     month=month,
-                    region=region(ctx, cue.start),
+                    region=region(ctx, cue.start) or (
+                        _place_of(sf, cue, clause) if event == "started" else None),
                 )
             )
     return out
@@ -466,11 +526,20 @@ def merge_events(events: list[Event]) -> list[Event]:
     return list(seen.values())
 
 
+def _place_of(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> str | None:
+    """'treatment commenced in three cities in 1996': the part of the country a start names
+    after its verb, in its own clause (its region)."""
+    m = _places().search(sf.local(cue.end, clause[1]))
+    return m.group(0).split(None, 1)[1] if m else None
+
+
+def _places() -> re.Pattern[str]:
+    return phrases_regex(tuple(load("cues")["place_nouns"]),
+                         before=r"\b(?:in|to)\s+(?:\w+\s+){0,2}", after=r"\b")
+
+
 def _names_place(sentence: str) -> bool:
     """'… commenced in three cities', '… implemented there', 'in the northern region': a
     start in a named part of the country (a start there, not an expansion)."""
-    cues = load("cues")
-    places = phrases_regex(tuple(cues["place_nouns"]), before=r"\b(?:in|to)\s+(?:\w+\s+){0,2}",
-                           after=r"\b")
-    return bool(places.search(sentence) or phrases_regex(tuple(cues["place_words"]),
-                                                         after=r"\b").search(sentence))
+    return bool(_places().search(sentence) or phrases_regex(tuple(load("cues")["place_words"]),
+                                                            after=r"\b").search(sentence))

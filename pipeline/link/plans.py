@@ -38,6 +38,10 @@ _TITLE_VERB = re.compile(r"\s+(?:runs|ran|covers|covered|spans|spanned|lasts|las
                          r"(?=\d)")
 _UNDER = re.compile(r"^\s+(?:under|within|implementing)\s+(?:the\s+)?(?:new\s+|national\s+|"
                     r"current\s+)?$", re.I)
+# A law named by its date: "Decree of 19 January 1990", "Law of March 3, 2005", "Act dated
+# 5 May 2001" (the month a capitalised word, the day one or two digits).
+_DATED = re.compile(r"\s+(?:of|dated|from)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Z][a-z]+\.?"
+                    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+")
 _QUOTED = re.compile(r"[‘'\"“][^‘’'\"“”]{3,120}[’'\"”],?")
 _LEFT = re.compile(rf"(?:{_LEFT_WORD}\s+){{1,6}}$")
 _LEFT_NAME = re.compile(r"(?:(?:[A-Z][\w’'/-]*|national|illicit|drugs?|federal)\s+){1,6}$")
@@ -82,6 +86,8 @@ def _right_time(sf: SentenceFinds, head: Hit, heads: list[Hit]) -> tuple[TimeRef
         # the plan is "under" belongs to its name, it does not take the period.
         between = [h for h in heads if head.end <= h.start < t.start
                    and not _UNDER.search(sf.local(head.end, h.start))]
+        if i == 0 and head.code == "law" and not between and _DATED.fullmatch(gap):
+            return t, "plan:dated"  # "the Royal Decree of January 19, 1990"
         if i == 0:
             coordinated = between and re.match(
                 r"\s+and\s+$", sf.text[head.end - base : between[0].start - base]
