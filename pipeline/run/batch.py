@@ -17,7 +17,7 @@ from pipeline.extract.segment import text_to_chunks
 from pipeline.ingest.pdf import PdfSettings
 from pipeline.ingest.read import InputFile
 from pipeline.ingest.sources import Source, apply_source, source_for
-from pipeline.link import events, facts, plans, services, table_lines, tables
+from pipeline.link import country_lists, events, facts, plans, services, table_lines, tables
 from pipeline.link.context import Context, is_heading
 from pipeline.run.document import MAX_CHARS, guarded
 from pipeline.types import Document, Extraction, Mention
@@ -82,7 +82,8 @@ def document_to_extraction(doc: Document) -> Extraction:
     for ctx in _contexts(doc, finds):
         check_time("link")
         plan_years = plans.plan_year_spans(ctx.sf)
-        sentence_facts, skipped = facts.sentence_facts(ctx, plan_years)
+        sentence_facts, skipped = country_lists.elliptic_facts(
+            ctx, *facts.sentence_facts(ctx, plan_years), plan_years)
         ext.facts.extend(sentence_facts)
         ext.mentions.extend(_skipped_mentions(ctx, skipped))
         ext.events.extend(events.sentence_events(ctx, plan_years))
