@@ -80,14 +80,24 @@ def label_indicator(label: str) -> tuple[str | None, str]:
     low = label.lower()
     if cls in ind["standalone"]:
         return standalone_indicator(cls, low)
-    for code, phrases in ind["estimates"].items():
-        if not services and any(p in low for p in phrases) and "estimat" in low:
-            return code, "noun:estimate"
+    if not services and "estimat" in low:
+        # "Estimated number of people who use opioids (alternatively, … who inject drugs)":
+        # the population the label names first.
+        named = [(low.find(p), code) for code, phrases in ind["estimates"].items()
+                 for p in phrases if p in low]
+        if named:
+            return min(named)[1], "noun:estimate"
     mapping = ind["by_service"].get(cls, {})
     for _s, _e, service in services:
         if service in mapping:
             return mapping[service], f"noun:{cls}+service:{service}"
     return None, f"row label: {cls} without a service it counts"
+
+
+def label_services(label: str) -> list[str]:
+    """The services a row label names, in order, each once ("Number of OAT clients")."""
+    codes = [code for _s, _e, code in _find(label, phrase_codes("services"))]
+    return list(dict.fromkeys(codes))
 
 
 def implausible(indicator: str, value: float) -> str | None:

@@ -19,7 +19,7 @@ from pipeline.vocab import load
 _YEAR_HEADER = re.compile(r"^\s*((?:19|20)\d\d)\s*$")
 
 
-def _qualifier(prefix: str) -> str | None:
+def cell_qualifier(prefix: str) -> str | None:
     """Qualifier of the text before a cell's figure; None when that text is not a hedge."""
     prefix = prefix.strip().lower()
     if not prefix:
@@ -94,7 +94,7 @@ def _cell_fact(doc: Document, cell: TableCell, indicator: str, year: int, how: s
     fig = found.figures[0]
     if cell.text[fig.end:].strip():
         return None, "table cell has text after its figure"
-    qualifier = fig.qualifier or _qualifier(cell.text[: fig.start])
+    qualifier = fig.qualifier or cell_qualifier(cell.text[: fig.start])
     if qualifier is None:
         return None, "table cell has text before its figure"
     if fig.unit != "count":

@@ -17,7 +17,7 @@ from pipeline.extract.segment import text_to_chunks
 from pipeline.ingest.pdf import PdfSettings
 from pipeline.ingest.read import InputFile
 from pipeline.ingest.sources import Source, apply_source, source_for
-from pipeline.link import events, facts, plans, services, tables
+from pipeline.link import country_lists, events, facts, plans, services, table_lines, tables
 from pipeline.link.context import Context, is_heading
 from pipeline.run.document import MAX_CHARS, guarded
 from pipeline.types import Document, Extraction, Mention
@@ -69,8 +69,11 @@ def document_to_extraction(doc: Document) -> Extraction:
     if doc.status != "ok" or not doc.text.strip():
         return ext
     finds = []
+    # Tables flattened to lines are read by column, not as sentences.
+    line_tables = table_lines.find_tables(doc)
+    skip = doc.table_spans + table_lines.spans(line_tables)
     # A chunk of paragraphs at a time: only one chunk's spaCy docs are alive at once.
-    for segments, sentences in text_to_chunks(doc.text, skip=doc.table_spans):
+    for segments, sentences in text_to_chunks(doc.text, skip=skip):
         finds.extend(find(segments, sentences))
         ext.sentences.extend(sentences)
         check_time("extract")
@@ -79,7 +82,8 @@ def document_to_extraction(doc: Document) -> Extraction:
     for ctx in _contexts(doc, finds):
         check_time("link")
         plan_years = plans.plan_year_spans(ctx.sf)
-        sentence_facts, skipped = facts.sentence_facts(ctx, plan_years)
+        sentence_facts, skipped = country_lists.elliptic_facts(
+            ctx, *facts.sentence_facts(ctx, plan_years), plan_years)
         ext.facts.extend(sentence_facts)
         ext.mentions.extend(_skipped_mentions(ctx, skipped))
         ext.events.extend(events.sentence_events(ctx, plan_years))
@@ -90,11 +94,13 @@ def document_to_extraction(doc: Document) -> Extraction:
     # its own, with its own page, and `rule` tells them apart.
     check_time("tables")
     cell_facts, cell_skips = tables.table_facts(doc)
-    ext.facts.extend(facts.merge_facts(cell_facts))
-    ext.mentions.extend(cell_skips)
+    line_facts, line_skips = table_lines.table_facts(doc, line_tables)
+    ext.facts.extend(facts.merge_facts(cell_facts + line_facts))
+    ext.mentions.extend(cell_skips + line_skips)
     ext.events = events.merge_events(ext.events)
     ext.plans = plans.merge_plans(ext.plans)
-    ext.services = services.resolve(doc.doc_id, evidence)
+    ext.services = table_lines.add_services(services.resolve(doc.doc_id, evidence),
+                                            table_lines.table_services(doc, line_tables))
     return ext
 
 
