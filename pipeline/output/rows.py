@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.output import codes
 from pipeline.output.tables import BY_NAME, Table
@@ -167,9 +170,23 @@ def _nulls_last(value: Any) -> tuple[bool, Any]:
     return (value is None, 0 if value is None else value)
 
 
+def _sort_key(columns: list[str], rows: list[Row]) -> Callable[[Row], Any]:
+    """The row order: `columns` in turn, None after every value. A column without None in
+    these rows compares as its bare values (the same order, no tuple per value): most
+    columns of most documents, so the key is usually one C-built tuple (`itemgetter`)."""
+    nullable = [c for c in columns if any(row[c] is None for row in rows)]
+    get = itemgetter(*columns)
+    if not nullable:
+        return get
+    wrap = tuple(c in nullable for c in columns)
+    return lambda row: tuple([_nulls_last(v) if w else v
+                              for v, w in zip(get(row), wrap, strict=True)])
+
+
 def sorted_rows(table: Table, rows: Iterable[Row]) -> list[Row]:
+    rows = list(rows)
     columns = table.sort_columns
-    return sorted(rows, key=lambda row: tuple(_nulls_last(row[c]) for c in columns))
+    return sorted(rows, key=_sort_key(columns, rows)) if len(rows) > 1 else rows
 
 
 def _json_float(value: float) -> str:
@@ -208,15 +225,70 @@ def row_id(table: Table, row: Row, occurrence: int = 0) -> str:
     return table.id_prefix + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
-def with_ids(table: Table, rows: list[Row]) -> list[Row]:
+def row_ids(table: Table, rows: list[Row]) -> list[str]:
+    """The ids of sorted rows; the n-th exact repeat of an identity gets occurrence n."""
     seen: dict[str, int] = {}
     out = []
     for row in rows:
         base = row_id(table, row)
         n = seen.get(base, 0)
         seen[base] = n + 1
-        out.append({"id": base if n == 0 else row_id(table, row, n), **row})
+        out.append(base if n == 0 else row_id(table, row, n))
     return out
+
+
+def with_ids(table: Table, rows: list[Row]) -> list[Row]:
+    return [{"id": i, **row} for i, row in zip(row_ids(table, rows), rows, strict=True)]
+
+
+# --------------------------------------------------------------------------- one document
+
+Columns = dict[str, list[Any]]  # column name → values, in the table's declared order
+
+
+def to_columns(table: Table, rows: list[Row]) -> Columns:
+    return {name: [row[name] for row in rows] for name in table.column_names}
+
+
+@dataclass
+class DocumentRows:
+    """One document's rows of every base table, column-wise, sorted and with ids.
+
+    This is what a worker sends back, the cache keeps and the writer appends: the process
+    that writes does no per-row work but extending lists, so it does not cap the speed-up
+    of more workers. `document` is the read document (for progress, failures and
+    duplicates) without what no table needs (source offsets, table cells); its `text` is
+    the very string of the `documents` row, so it is pickled once."""
+
+    document: Document
+    tables: dict[str, Columns]
+
+    def count(self, name: str) -> int:
+        columns = self.tables.get(name)
+        return len(columns["doc_id"]) if columns else 0
+
+
+def _slim(doc: Document) -> Document:
+    if not (doc.table_cells or doc.table_spans or doc.page_starts or doc.source_offsets):
+        return doc
+    return replace(doc, table_cells=(), table_spans=(), page_starts=(), source_offsets=())
+
+
+def table_columns(table: Table, rows: list[Row]) -> Columns:
+    """One table's rows of one document as columns: sorted, with ids where it has them."""
+    if not table.id_prefix:
+        return to_columns(table, rows)
+    rows = sorted_rows(table, rows)
+    ids = row_ids(table, rows)
+    return {name: ids if name == "id" else [row[name] for row in rows]
+            for name in table.column_names}
+
+
+def document_columns(ext: Extraction) -> DocumentRows:
+    """Every base table's rows of one document, column-wise (ISO country codes)."""
+    tables = {name: table_columns(BY_NAME[name], build(ext))
+              for name, build in ROW_BUILDERS.items()}
+    return DocumentRows(_slim(ext.document), tables)
 
 
 def document_rows(ext: Extraction) -> dict[str, list[Row]]:
@@ -246,27 +318,39 @@ class Encoder:
         self.scheme = scheme
         self._country = codes.country_map(scheme)
         self.unknown_codes: dict[tuple[str, str], set[str]] = {}
+        self._dictionaries: dict[str, pa.Array] = {}
 
     def vocabulary(self, vocab: str) -> tuple[str, ...]:
         return codes.vocabulary(vocab, self.scheme)
 
+    def _dictionary(self, vocab: str) -> pa.Array:
+        if vocab not in self._dictionaries:
+            self._dictionaries[vocab] = pa.array(self.vocabulary(vocab), pa.string())
+        return self._dictionaries[vocab]
+
     def _codes(self, table: str, column: str, vocab: str, values: list[Any]) -> pa.Array:
+        """Column-wise (Arrow compute): the indices of the values in the vocabulary."""
         if vocab == "country" and self._country:
             values = [self._country.get(v, v) for v in values]
-        known = self.vocabulary(vocab)
-        index = {code: i for i, code in enumerate(known)}
-        extra = sorted({v for v in values if v is not None and v not in index})
-        if extra:
+        strings = pa.array(values, pa.string())
+        dictionary = self._dictionary(vocab)
+        indices = pc.index_in(strings, value_set=dictionary)
+        if indices.null_count != strings.null_count:  # codes outside the vocabulary
+            unknown = pc.and_(pc.is_null(indices), pc.is_valid(strings))
+            extra = sorted(set(pc.filter(strings, unknown).to_pylist()))
             self.unknown_codes.setdefault((table, column), set()).update(extra)
-            index.update({code: len(known) + i for i, code in enumerate(extra)})
-        indices = pa.array([None if v is None else index[v] for v in values], pa.int32())
-        return pa.DictionaryArray.from_arrays(indices, pa.array([*known, *extra], pa.string()))
+            dictionary = pa.concat_arrays([dictionary, pa.array(extra, pa.string())])
+            indices = pc.index_in(strings, value_set=dictionary)
+        return pa.DictionaryArray.from_arrays(indices.cast(pa.int32()), dictionary)
 
     def encode(self, table: Table, rows: list[Row]) -> pa.Table:
+        return self.encode_columns(table, to_columns(table, rows))
+
+    def encode_columns(self, table: Table, columns: Columns) -> pa.Table:
         schema = self._schema_of(table.name)
         arrays = []
         for column in table.columns:
-            values = [row[column.name] for row in rows]
+            values = columns[column.name]
             if column.codes:
                 arrays.append(self._codes(table.name, column.name, column.codes, values))
             else:

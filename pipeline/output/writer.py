@@ -26,7 +26,7 @@ from pipeline import __version__ as PIPELINE_VERSION
 from pipeline.output import publish
 from pipeline.output.datapackage import DESCRIPTOR, descriptor
 from pipeline.output.publish import OutputBusy, OutputLock
-from pipeline.output.rows import Encoder, Row, document_rows
+from pipeline.output.rows import Columns, DocumentRows, Encoder, document_columns
 from pipeline.output.tables import BASE_TABLES, DERIVED_TABLES, SCHEMA_VERSION, SCHEMAS, Table
 from pipeline.types import Extraction
 
@@ -44,6 +44,10 @@ def file_schema(name: str) -> pa.Schema:
         b"pipeline_version": PIPELINE_VERSION.encode(),
         b"schema_version": SCHEMA_VERSION.encode(),
     })
+
+
+def _empty(table: Table) -> Columns:
+    return {name: [] for name in table.column_names}
 
 
 class TableSetWriter:
@@ -70,7 +74,7 @@ class TableSetWriter:
         except BaseException:
             self.abort()
             raise
-        self._buffers: dict[str, list[Row]] = {t.name: [] for t in BASE_TABLES}
+        self._buffers: dict[str, Columns] = {t.name: _empty(t) for t in BASE_TABLES}
         self._chars = 0
         self._last_doc_id: str | None = None
         self.n_documents = 0
@@ -81,19 +85,27 @@ class TableSetWriter:
 
     def add(self, ext: Extraction) -> None:
         """Buffer one document's rows; documents must come in ascending `doc_id` order."""
+        self.add_rows(document_columns(ext))
+
+    def add_rows(self, rows: DocumentRows) -> None:
+        """Buffer one document's ready rows (`document_columns`, built by a worker or read
+        from the cache): only lists are extended here, no per-row work."""
         self._check_open()
-        doc_id = ext.document.doc_id
+        doc_id = rows.document.doc_id
         if self._last_doc_id is not None and doc_id < self._last_doc_id:
             raise ValueError(f"documents must be added in doc_id order: {doc_id!r} came "
                              f"after {self._last_doc_id!r}")
         self._last_doc_id = doc_id
-        for name, rows in document_rows(ext).items():
-            self._buffers[name].extend(rows)
-        self._chars += len(ext.document.text)
-        self.n_documents += 1
         rows_limit, chars_limit = self._limits
-        if self._chars >= chars_limit or any(len(b) >= rows_limit
-                                             for b in self._buffers.values()):
+        full = False
+        for name, columns in rows.tables.items():
+            buffer = self._buffers[name]
+            for column, values in columns.items():
+                buffer[column].extend(values)
+            full = full or len(buffer["doc_id"]) >= rows_limit
+        self._chars += len(rows.document.text)
+        self.n_documents += 1
+        if full or self._chars >= chars_limit:
             self._flush()
 
     def write_arrow(self, name: str, table: pa.Table) -> None:
@@ -104,11 +116,13 @@ class TableSetWriter:
 
     def _flush(self) -> None:
         for table in BASE_TABLES:
-            rows = self._buffers[table.name]
-            if rows:
-                self._writers[table.name].write_table(self.encoder.encode(table, rows))
-                self.n_rows[table.name] += len(rows)
-                self._buffers[table.name] = []
+            columns = self._buffers[table.name]
+            n = len(columns["doc_id"])
+            if n:
+                self._writers[table.name].write_table(
+                    self.encoder.encode_columns(table, columns))
+                self.n_rows[table.name] += n
+                self._buffers[table.name] = _empty(table)
         self._chars = 0
         if not self._flushed_once:
             self._flushed_once = True

@@ -119,12 +119,6 @@ def path_to_extraction(path: Path | InputFile, pdf: PdfSettings | None = None,
                    lambda doc: document_to_extraction(apply_source(doc, source)))
 
 
-def _report(i: int, n: int, doc: Document, ext: Extraction) -> None:
-    from pipeline.run.progress import report_line
-
-    report_line(i, n, doc, ext)
-
-
 # The run itself lives in `runner.py` (it needs no spaCy until a file must be extracted);
 # re-exported here, where callers have always found it.
 from pipeline.run.runner import RunOptions, RunResult, run  # noqa: E402

@@ -4,10 +4,11 @@ A cached result is used only when everything that made it is unchanged: the file
 (sha256), path and `doc_id` (both are written into its rows), the pipeline version, the
 PDF settings and the rules (every vocabulary in `pipeline/data/` and the source of the
 modules that read, segment, match and link). Change any rule and every entry is stale;
-change one file and only its entry is. Entries are whole `Extraction`s, pickled and
-zlib-compressed, written to a temporary file and renamed, so a killed run never leaves a
-half-written entry; an unreadable entry counts as a miss. Deleting the folder is always
-safe: the next run re-extracts and writes the same tables.
+change one file and only its entry is. Entries are the document's ready rows (the
+`DocumentRows` a worker returns: sorted, with ids, column-wise, so a warm re-run does no
+per-row work), pickled and zlib-compressed, written to a temporary file and renamed, so
+a killed run never leaves a half-written entry; an unreadable entry counts as a miss.
+Deleting the folder is always safe: the next run re-extracts and writes the same tables.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.ingest.read import InputFile
-from pipeline.types import Extraction
+from pipeline.output.rows import DocumentRows
 
 CACHE_DIR = ".cache"
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -33,12 +34,14 @@ RULE_SOURCES = (
     "data", "ingest", "extract", "link",
     "types.py", "vocab.py", "countries.py", "run/batch.py", "run/document.py",
 )
+# The entries are rows, so the code that builds rows and ids is part of their key too.
+ROW_SOURCES = ("output/rows.py", "output/tables.py")
 _ZLIB_LEVEL = 1  # fast; the entries are text-heavy and shrink about 5x even so
 
 
-def _rule_files() -> list[Path]:
+def _rule_files(sources: tuple[str, ...] = RULE_SOURCES) -> list[Path]:
     files: list[Path] = []
-    for name in RULE_SOURCES:
+    for name in sources:
         path = PACKAGE / name
         if path.is_dir():
             files.extend(p for p in path.rglob("*")
@@ -52,8 +55,18 @@ def _rule_files() -> list[Path]:
 @cache
 def rules_fingerprint() -> str:
     """sha256 over the pipeline version and every rule file (name and bytes)."""
+    return _fingerprint(RULE_SOURCES)
+
+
+@cache
+def rows_fingerprint() -> str:
+    """sha256 over the code that turns an extraction into rows and ids."""
+    return _fingerprint(ROW_SOURCES)
+
+
+def _fingerprint(sources: tuple[str, ...]) -> str:
     digest = hashlib.sha256(f"pipeline {__version__}\n".encode())
-    for path in _rule_files():
+    for path in _rule_files(sources):
         digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
@@ -80,7 +93,8 @@ class ResultCache:
     """
 
     def __init__(self, out_dir: Path, settings: str) -> None:
-        salt = hashlib.sha256(f"{rules_fingerprint()}\n{settings}".encode()).hexdigest()
+        salt = hashlib.sha256(f"{rules_fingerprint()}\n{rows_fingerprint()}\n{settings}"
+                              .encode()).hexdigest()
         self.root = Path(out_dir) / CACHE_DIR
         self.dir = self.root / salt[:24]
 
@@ -101,17 +115,17 @@ class ResultCache:
     def has(self, key: str) -> bool:
         return self._file(key).is_file()
 
-    def load(self, key: str) -> Extraction | None:
-        """The stored extraction, or None when missing or unreadable (then re-extracted)."""
+    def load(self, key: str) -> DocumentRows | None:
+        """The stored rows, or None when missing or unreadable (then re-extracted)."""
         try:
             data = self._file(key).read_bytes()
             ext = pickle.loads(zlib.decompress(data))
         except (OSError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError,
                 ImportError, TypeError, ValueError):
             return None
-        return ext if isinstance(ext, Extraction) else None
+        return ext if isinstance(ext, DocumentRows) else None
 
-    def store(self, key: str, ext: Extraction) -> None:
+    def store(self, key: str, ext: DocumentRows) -> None:
         """Write atomically (temporary file, then rename); a full disk only loses the entry."""
         final = self._file(key)
         tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
@@ -126,7 +140,7 @@ class ResultCache:
                 tmp.unlink()
 
 
-def worth_caching(ext: Extraction) -> bool:
+def worth_caching(ext: DocumentRows) -> bool:
     """Only documents read successfully are kept: an error (a time limit, a file that was
     unreadable) may pass next time, and is cheap to redo."""
     return ext.document.status == "ok"

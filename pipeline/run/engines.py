@@ -1,9 +1,10 @@
 """Engines: run the per-file unit of work (`path_to_extraction`) on one or many processes.
 
-Every engine takes the files in the order the writer needs them and yields one plain
-`Extraction` per file in that same order, whatever the number of workers, so the tables
-do not depend on the engine. At most a few tasks per worker are in flight (`_ordered`):
-results cannot pile up in memory when the writer is slower than the workers.
+Every engine takes the files in the order the writer needs them and yields one
+`DocumentRows` (the file's rows, ready for the writer) per file in that same order,
+whatever the number of workers, so the tables do not depend on the engine. At most a few
+tasks per worker are in flight (`_ordered`): results cannot pile up in memory when the
+writer is slower than the workers.
 
 - `serial`: in this process (one worker).
 - `local`: a process pool forked after `load_rules()`, so each worker starts with the
@@ -21,12 +22,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from pipeline.ingest.pdf import PdfSettings
 from pipeline.ingest.read import InputFile
+from pipeline.output.rows import DocumentRows, document_columns
 from pipeline.run.document import MAX_CHARS
 from pipeline.types import Document, Extraction
 
@@ -56,32 +57,28 @@ def ensure_rules() -> None:
 
 
 def extract_file(item: InputFile, pdf: PdfSettings | None = None,
-                 max_chars: int = MAX_CHARS, sources: tuple = ()) -> Extraction:
-    """The task every engine runs: rules, then the whole pipeline on one file.
-
-    The result is slimmed for the trip to the writer and the cache: `source_offsets` (the
-    map back to the raw file, 4 bytes a character, needed only while reading) is dropped,
-    as no table column comes from it."""
+                 max_chars: int = MAX_CHARS, sources: tuple = ()) -> DocumentRows:
+    """The task every engine runs: rules, then the whole pipeline on one file, and its
+    rows for every table built here, sorted and with ids (`document_columns`), so the
+    process that writes only appends them. What is read only while extracting (the map
+    back to the raw file, table cells) is not sent back."""
     from pipeline.run.batch import path_to_extraction
 
     ensure_rules()
-    ext = path_to_extraction(item, pdf, max_chars, sources)
-    if ext.document.source_offsets:
-        ext.document = replace(ext.document, source_offsets=())
-    return ext
+    return document_columns(path_to_extraction(item, pdf, max_chars, sources))
 
 
-def lost_document(item: InputFile, reason: str) -> Extraction:
+def lost_document(item: InputFile, reason: str) -> DocumentRows:
     """An error row for a file whose worker died (killed, out of memory, crashed)."""
     fmt = item.path.suffix.lower().lstrip(".")
-    return Extraction(Document(
+    return document_columns(Extraction(Document(
         doc_id=item.doc_id, path=str(item.path), sha256="",
         format="txt" if fmt == "text" else fmt, text="", status="error",
-        error=f"extract: {reason}"))
+        error=f"extract: {reason}")))
 
 
 def _ordered(items: Iterable[Any], submit: Callable[[Any], Any],
-             result: Callable[[Any, Any], Extraction], window: int) -> Iterator[Extraction]:
+             result: Callable[[Any, Any], DocumentRows], window: int) -> Iterator[DocumentRows]:
     """Submit in order with at most `window` pending; yield results in submission order."""
     pending: deque[tuple[Any, Any]] = deque()
     for item in items:
@@ -92,16 +89,16 @@ def _ordered(items: Iterable[Any], submit: Callable[[Any], Any],
         yield result(*pending.popleft())
 
 
-Task = Callable[[InputFile], Extraction]  # `extract_file` with its settings bound (partial)
+Task = Callable[[InputFile], DocumentRows]  # `extract_file` with its settings bound (partial)
 
 
-def serial_results(items: Iterable[InputFile], task: Task) -> Iterator[Extraction]:
+def serial_results(items: Iterable[InputFile], task: Task) -> Iterator[DocumentRows]:
     for item in items:
         yield task(item)
 
 
 def local_results(items: Iterable[InputFile], task: Task, workers: int
-                  ) -> Iterator[Extraction]:
+                  ) -> Iterator[DocumentRows]:
     """A pool of `workers` forked processes (fork where the platform has it, so the rules
     built in this process are shared; elsewhere each worker builds them once).
 
@@ -116,17 +113,17 @@ def local_results(items: Iterable[InputFile], task: Task, workers: int
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         state = {"pool": pool}
 
-        def submit(item: InputFile) -> tuple[ProcessPoolExecutor, Future[Extraction]]:
+        def submit(item: InputFile) -> tuple[ProcessPoolExecutor, Future[DocumentRows]]:
             current = state["pool"]
             try:
                 return current, current.submit(task, item)
             except BrokenProcessPool as exc:
-                failed: Future[Extraction] = Future()
+                failed: Future[DocumentRows] = Future()
                 failed.set_exception(exc)
                 return current, failed
 
-        def result(item: InputFile, pending: tuple[ProcessPoolExecutor, Future[Extraction]]
-                   ) -> Extraction:
+        def result(item: InputFile, pending: tuple[ProcessPoolExecutor, Future[DocumentRows]]
+                   ) -> DocumentRows:
             owner, future = pending
             try:
                 return future.result()
@@ -142,7 +139,7 @@ def local_results(items: Iterable[InputFile], task: Task, workers: int
             state["pool"].shutdown(wait=True, cancel_futures=True)
 
 
-def _retry_alone(item: InputFile, task: Task, context: Any) -> Extraction:
+def _retry_alone(item: InputFile, task: Task, context: Any) -> DocumentRows:
     with ProcessPoolExecutor(1, mp_context=context) as alone:
         try:
             return alone.submit(task, item).result()
@@ -152,7 +149,7 @@ def _retry_alone(item: InputFile, task: Task, context: Any) -> Extraction:
 
 
 def dask_results(items: Iterable[InputFile], task: Task, workers: int,
-                 scheduler: str | None) -> Iterator[Extraction]:
+                 scheduler: str | None) -> Iterator[DocumentRows]:
     """Tasks on a Dask cluster; without `scheduler`, a LocalCluster of `workers` processes.
 
     Input paths must be readable under the same names on every worker (a shared file
@@ -170,7 +167,7 @@ def dask_results(items: Iterable[InputFile], task: Task, workers: int,
         def submit(item: InputFile) -> Any:
             return client.submit(task, item, pure=False)
 
-        def result(item: InputFile, future: Any) -> Extraction:
+        def result(item: InputFile, future: Any) -> DocumentRows:
             return future.result()
 
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
@@ -183,8 +180,8 @@ def dask_results(items: Iterable[InputFile], task: Task, workers: int,
 
 def results(items: Iterable[InputFile], pdf: PdfSettings | None = None,
             max_chars: int = MAX_CHARS, engine: str = "local", workers: int = 1,
-            scheduler: str | None = None, sources: tuple = ()) -> Iterator[Extraction]:
-    """Extractions of `items`, in order, from the chosen engine; `sources`: the
+            scheduler: str | None = None, sources: tuple = ()) -> Iterator[DocumentRows]:
+    """The rows of `items`, file by file in order, from the chosen engine; `sources`: the
     `extract --sources` rows, applied before linking."""
     task = partial(extract_file, pdf=pdf, max_chars=max_chars, sources=sources)
     if engine == "dask":

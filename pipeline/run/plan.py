@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.ingest.read import InputFile
+from pipeline.output.rows import DocumentRows, document_columns
 from pipeline.run.cache import ResultCache, file_sha256
 from pipeline.types import Document, Extraction
 
@@ -57,12 +58,13 @@ def plan_jobs(items: list[InputFile], cache: ResultCache | None) -> list[Job]:
     return jobs
 
 
-def duplicate_extraction(job: Job, original: Document) -> Extraction:
+def duplicate_rows(job: Job, original: Document) -> DocumentRows:
     """The `documents` row of a duplicate: the first file's, under this file's id and path."""
     assert job.duplicate_of is not None
     note = (f"{DUPLICATE_PREFIX}{job.duplicate_of.doc_id}: the same bytes (sha256) as "
             f"{job.duplicate_of.path}; read once, its records are under that doc_id")
-    return Extraction(replace(original, doc_id=job.doc_id, path=str(job.path), warning=note))
+    return document_columns(Extraction(replace(original, doc_id=job.doc_id,
+                                               path=str(job.path), warning=note)))
 
 
 def originals_needed(jobs: list[Job]) -> set[str]:

@@ -12,18 +12,19 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from pipeline.types import Document, Extraction
+from pipeline.output.rows import DocumentRows
+from pipeline.types import Document
 
 BAR_WIDTH = 28
 REDRAW_EVERY_S = 0.1
 
 
-def report_line(i: int, n: int, doc: Document, ext: Extraction, stream: TextIO | None = None
-                ) -> None:
+def report_line(i: int, n: int, doc: Document, rows: DocumentRows,
+                stream: TextIO | None = None) -> None:
     """`[i/n] doc_id: 3 facts, …` or `[i/n] doc_id: ERROR: reason`."""
     if doc.status == "ok":
-        detail = (f"{len(ext.facts)} facts, {len(ext.events)} events, {len(ext.plans)} plans, "
-                  f"{len(ext.services)} services")
+        detail = (f"{rows.count('facts')} facts, {rows.count('events')} events, "
+                  f"{rows.count('plans')} plans, {rows.count('services')} services")
     else:
         detail = f"ERROR: {doc.error}"
     if doc.warning and doc.warning.startswith("duplicate of "):
@@ -46,7 +47,7 @@ class ProgressBar:
         self.drawn = 0.0
         self.errors = 0
 
-    def __call__(self, i: int, n: int, doc: Document, ext: Extraction) -> None:
+    def __call__(self, i: int, n: int, doc: Document, rows: DocumentRows) -> None:
         self.errors += doc.status != "ok"
         now = time.perf_counter()
         if i < n and now - self.drawn < REDRAW_EVERY_S:

@@ -1,4 +1,4 @@
-"""A run: plan the files, take their extractions from an engine in document order, hand
+"""A run: plan the files, take their rows from an engine in document order, hand
 them to the writer, report progress and a summary.
 
 This module imports no spaCy: a run whose files all come from the cache never loads it.
@@ -13,17 +13,18 @@ from pathlib import Path
 
 from pipeline.ingest.pdf import PdfSettings
 from pipeline.ingest.read import find_inputs
+from pipeline.output.rows import DocumentRows
 from pipeline.output.writer import TableSetWriter
 from pipeline.run.cache import ResultCache, worth_caching
 from pipeline.run.document import MAX_CHARS
-from pipeline.run.plan import Job, duplicate_extraction, originals_needed, plan_jobs
+from pipeline.run.plan import Job, duplicate_rows, originals_needed, plan_jobs
 from pipeline.run.progress import RunStats, report_line
-from pipeline.types import Document, Extraction
+from pipeline.types import Document
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run wrote and the documents that failed (not the extractions themselves: they
+    """What a run wrote and the documents that failed (not the rows themselves: they
     are streamed to the writer, so memory does not grow with the corpus)."""
 
     failed: list[Document]
@@ -45,10 +46,10 @@ class RunOptions:
     country_codes: str = "iso"  # "iso" | "eu" (EL/UK for GR/GB in every country column)
 
 
-def _extractions(jobs: list[Job], pdf: PdfSettings | None, max_chars: int,
-                 options: RunOptions, cache: ResultCache | None, stats: RunStats,
-                 sources: tuple = ()) -> Iterator[Extraction]:
-    """Every job's extraction in job order: cached, duplicated or fresh from the engine."""
+def _document_rows(jobs: list[Job], pdf: PdfSettings | None, max_chars: int,
+                   options: RunOptions, cache: ResultCache | None, stats: RunStats,
+                   sources: tuple = ()) -> Iterator[DocumentRows]:
+    """Every job's rows in job order: cached, duplicated or fresh from the engine."""
     from pipeline.run.engines import extract_file, results
 
     todo = [job.item for job in jobs if job.to_extract]
@@ -58,7 +59,7 @@ def _extractions(jobs: list[Job], pdf: PdfSettings | None, max_chars: int,
     originals: dict[str, Document] = {}
     for job in jobs:
         if job.duplicate_of is not None:
-            ext = duplicate_extraction(job, originals[job.duplicate_of.doc_id])
+            ext = duplicate_rows(job, originals[job.duplicate_of.doc_id])
             stats.duplicates += 1
         elif job.cached:
             loaded = cache.load(job.cache_key) if cache and job.cache_key else None
@@ -77,7 +78,7 @@ def _extractions(jobs: list[Job], pdf: PdfSettings | None, max_chars: int,
 def run(
     inputs: list[Path],
     out_dir: Path,
-    progress: Callable[[int, int, Document, Extraction], None] | None = report_line,
+    progress: Callable[[int, int, Document, DocumentRows], None] | None = report_line,
     pdf: PdfSettings | None = None,
     max_chars: int = MAX_CHARS,
     follow_symlinks: bool = False,
@@ -89,7 +90,7 @@ def run(
     the longest text; links out of a folder are read only with `follow_symlinks`;
     `options` sets the engine, workers, cache and country codes (the tables do not depend
     on the engine, workers or cache); `sources` are the `extract --sources` rows. The
-    output folder is locked and checked writable before any file is read; extractions
+    output folder is locked and checked writable before any file is read; rows
     stream to the writer in `doc_id` order and the new set is published at once."""
     started = time.perf_counter()
     options = options or RunOptions()
@@ -102,9 +103,9 @@ def run(
         jobs = plan_jobs(items, cache)
         stats = RunStats(documents=len(jobs))
         failed = []
-        for i, ext in enumerate(_extractions(jobs, pdf, max_chars, options, cache, stats,
-                                             sources), 1):
-            writer.add(ext)
+        for i, ext in enumerate(_document_rows(jobs, pdf, max_chars, options, cache, stats,
+                                               sources), 1):
+            writer.add_rows(ext)
             if ext.document.status != "ok":
                 failed.append(ext.document)
             if progress:
