@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -254,8 +255,7 @@ def test_eu_country_codes(extractions: list[Extraction], tmp_path: Path) -> None
 
 def test_unknown_code_is_kept_and_declared(extractions: list[Extraction], tmp_path: Path) -> None:
     ext = next(e for e in extractions if e.document.doc_id == "gr-made-up")
-    odd = Extraction(ext.document, facts=[ext.facts[0].__class__(
-        **{**ext.facts[0].__dict__, "indicator": "zz.not_declared"})])
+    odd = Extraction(ext.document, facts=[replace(ext.facts[0], indicator="zz.not_declared")])
     with TableSetWriter(tmp_path) as writer:
         writer.add(odd)
         writer.commit()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from json.encoder import encode_basestring
 from operator import itemgetter
@@ -113,11 +113,13 @@ def _service_row(service: ServiceStatus, doc: Document) -> Row:
     }
 
 
-def _mention_rows(ext: Extraction) -> list[Row]:
-    """Mentions carry a sentence index; the table stores the sentence text instead."""
+def _mention_rows(ext: Extraction) -> Iterator[Row]:
+    """Mentions carry a sentence index; the table stores the sentence text instead. A
+    generator: a long document has millions of mentions, and only their rows' values are
+    kept (`table_columns`), never all their dicts at once."""
     doc = ext.document
     sentence_text = {s.index: s.text for s in ext.sentences}
-    return [_mention_row(m, doc, sentence_text.get(m.sentence)) for m in ext.mentions]
+    return (_mention_row(m, doc, sentence_text.get(m.sentence)) for m in ext.mentions)
 
 
 def _mention_row(mention: Mention, doc: Document, sentence: str | None) -> Row:
@@ -151,7 +153,7 @@ def _cell_rows(ext: Extraction) -> list[Row]:
     ]
 
 
-ROW_BUILDERS: dict[str, Callable[[Extraction], list[Row]]] = {
+ROW_BUILDERS: dict[str, Callable[[Extraction], Iterable[Row]]] = {
     "documents": lambda ext: [document_row(ext.document)],
     "facts": lambda ext: [_fact_row(f, ext.document) for f in ext.facts],
     "events": lambda ext: [_event_row(e, ext.document) for e in ext.events],
@@ -168,25 +170,6 @@ ROW_BUILDERS: dict[str, Callable[[Extraction], list[Row]]] = {
 def _nulls_last(value: Any) -> tuple[bool, Any]:
     """Sort key part that lets None sit after every real value of a column."""
     return (value is None, 0 if value is None else value)
-
-
-def _sort_key(columns: list[str], rows: list[Row]) -> Callable[[Row], Any]:
-    """The row order: `columns` in turn, None after every value. A column without None in
-    these rows compares as its bare values (the same order, no tuple per value): most
-    columns of most documents, so the key is usually one C-built tuple (`itemgetter`)."""
-    nullable = [c for c in columns if any(row[c] is None for row in rows)]
-    get = itemgetter(*columns)
-    if not nullable:
-        return get
-    wrap = tuple(c in nullable for c in columns)
-    return lambda row: tuple([_nulls_last(v) if w else v
-                              for v, w in zip(get(row), wrap, strict=True)])
-
-
-def sorted_rows(table: Table, rows: Iterable[Row]) -> list[Row]:
-    rows = list(rows)
-    columns = table.sort_columns
-    return sorted(rows, key=_sort_key(columns, rows)) if len(rows) > 1 else rows
 
 
 def _json_float(value: float) -> str:
@@ -216,29 +199,17 @@ def _json_atom(value: Any) -> str:
 def row_id(table: Table, row: Row, occurrence: int = 0) -> str:
     """Stable id from what identifies a row; `occurrence` separates exact duplicates.
     The hashed text is the JSON list [doc_id, table, start, end, *key(, occurrence)]."""
-    parts = [row["doc_id"], table.name, row["start_char"], row["end_char"]]
-    parts += [row[c] for c in table.key]
-    if occurrence:
-        parts.append(occurrence)
-    text = "[" + ", ".join([_JSON_ATOMS[type(p)](p) if type(p) in _JSON_ATOMS else _json_atom(p)
-                            for p in parts]) + "]"
+    parts = (row["doc_id"], row["start_char"], row["end_char"], *[row[c] for c in table.key])
+    return _id(table, (*parts, occurrence) if occurrence else parts)
+
+
+def _id(table: Table, parts: tuple) -> str:
+    """The id of (doc_id, start, end, *key(, occurrence)); the table name goes second."""
+    atoms = [_JSON_ATOMS[type(p)](p) if type(p) in _JSON_ATOMS else _json_atom(p)
+             for p in parts]
+    atoms.insert(1, encode_basestring(table.name))
+    text = "[" + ", ".join(atoms) + "]"
     return table.id_prefix + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-
-def row_ids(table: Table, rows: list[Row]) -> list[str]:
-    """The ids of sorted rows; the n-th exact repeat of an identity gets occurrence n."""
-    seen: dict[str, int] = {}
-    out = []
-    for row in rows:
-        base = row_id(table, row)
-        n = seen.get(base, 0)
-        seen[base] = n + 1
-        out.append(base if n == 0 else row_id(table, row, n))
-    return out
-
-
-def with_ids(table: Table, rows: list[Row]) -> list[Row]:
-    return [{"id": i, **row} for i, row in zip(row_ids(table, rows), rows, strict=True)]
 
 
 # --------------------------------------------------------------------------- one document
@@ -274,14 +245,42 @@ def _slim(doc: Document) -> Document:
     return replace(doc, table_cells=(), table_spans=(), page_starts=(), source_offsets=())
 
 
-def table_columns(table: Table, rows: list[Row]) -> Columns:
-    """One table's rows of one document as columns: sorted, with ids where it has them."""
+def table_columns(table: Table, rows: Iterable[Row]) -> Columns:
+    """One table's rows of one document as columns: sorted, with ids where it has them.
+
+    Each row is kept as a tuple of its values in sort order (a third of a dict's memory),
+    and the tuples are sorted as they are where no column mixes None with values (None
+    beside None compares equal): the same order as `sorted_rows`, without a key per row."""
     if not table.id_prefix:
-        return to_columns(table, rows)
-    rows = sorted_rows(table, rows)
-    ids = row_ids(table, rows)
-    return {name: ids if name == "id" else [row[name] for row in rows]
+        return to_columns(table, list(rows))
+    order = table.sort_columns
+    get = itemgetter(*order)
+    values = [get(row) for row in rows]
+    mixed = [i for i in range(len(order))
+             if any(v[i] is None for v in values) and any(v[i] is not None for v in values)]
+    if mixed:
+        wrap = [i in mixed for i in range(len(order))]
+        values.sort(key=lambda v: tuple([_nulls_last(x) if w else x
+                                         for x, w in zip(v, wrap, strict=True)]))
+    else:
+        values.sort()
+    where = {name: i for i, name in enumerate(order)}
+    identity = itemgetter(*[where[c] for c in ("doc_id", "start_char", "end_char", *table.key)])
+    ids = _ids(table, [identity(v) for v in values])
+    return {name: ids if name == "id" else [v[where[name]] for v in values]
             for name in table.column_names}
+
+
+def _ids(table: Table, identities: list[tuple]) -> list[str]:
+    """`row_ids` from each row's (doc_id, start, end, *key) in sorted order."""
+    seen: dict[str, int] = {}
+    out = []
+    for parts in identities:
+        base = _id(table, parts)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append(base if n == 0 else _id(table, (*parts, n)))
+    return out
 
 
 def document_columns(ext: Extraction) -> DocumentRows:
@@ -292,14 +291,12 @@ def document_columns(ext: Extraction) -> DocumentRows:
 
 
 def document_rows(ext: Extraction) -> dict[str, list[Row]]:
-    """Every base table's rows of one document: sorted, with ids (ISO country codes)."""
+    """Every base table's rows of one document as dicts: sorted, with ids (ISO codes)."""
     out = {}
-    for name, build in ROW_BUILDERS.items():
-        table = BY_NAME[name]
-        rows = build(ext)
-        if table.id_prefix:
-            rows = with_ids(table, sorted_rows(table, rows))
-        out[name] = rows
+    for name, columns in document_columns(ext).tables.items():
+        names = list(columns)
+        out[name] = [dict(zip(names, values, strict=True))
+                     for values in zip(*columns.values(), strict=True)]
     return out
 
 

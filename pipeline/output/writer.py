@@ -36,6 +36,9 @@ __all__ = ["OutputBusy", "TableSetWriter", "file_schema"]
 # document text (documents hold whole texts).
 ROW_GROUP_ROWS = 16_000
 ROW_GROUP_CHARS = 32_000_000
+# A row group holds at most this many times ROW_GROUP_ROWS rows (one long document's rows
+# are split; documents of ordinary size never reach it).
+ROW_GROUP_SLICES = 4
 
 
 def file_schema(name: str) -> pa.Schema:
@@ -89,7 +92,8 @@ class TableSetWriter:
 
     def add_rows(self, rows: DocumentRows) -> None:
         """Buffer one document's ready rows (`document_columns`, built by a worker or read
-        from the cache): only lists are extended here, no per-row work."""
+        from the cache): only lists are extended here, no per-row work. The writer takes
+        the lists of `rows` over: do not use them afterwards."""
         self._check_open()
         doc_id = rows.document.doc_id
         if self._last_doc_id is not None and doc_id < self._last_doc_id:
@@ -101,7 +105,10 @@ class TableSetWriter:
         for name, columns in rows.tables.items():
             buffer = self._buffers[name]
             for column, values in columns.items():
-                buffer[column].extend(values)
+                if buffer[column]:
+                    buffer[column].extend(values)
+                else:  # taken over, not copied: a long document's columns are big
+                    buffer[column] = values
             full = full or len(buffer["doc_id"]) >= rows_limit
         self._chars += len(rows.document.text)
         self.n_documents += 1
@@ -118,11 +125,15 @@ class TableSetWriter:
         for table in BASE_TABLES:
             columns = self._buffers[table.name]
             n = len(columns["doc_id"])
-            if n:
-                self._writers[table.name].write_table(
-                    self.encoder.encode_columns(table, columns))
-                self.n_rows[table.name] += n
-                self._buffers[table.name] = _empty(table)
+            # A long document can fill a buffer far past the limit: it is encoded and
+            # written a slice at a time, so Arrow never holds all of it at once.
+            step = self._limits[0] * ROW_GROUP_SLICES
+            for start in range(0, n, step):
+                part = columns if n <= step else {
+                    name: values[start:start + step] for name, values in columns.items()}
+                self._writers[table.name].write_table(self.encoder.encode_columns(table, part))
+            self.n_rows[table.name] += n
+            self._buffers[table.name] = _empty(table)
         self._chars = 0
         if not self._flushed_once:
             self._flushed_once = True

@@ -9,6 +9,8 @@ takes the extractions from an engine in document order and hands them to the wri
 from __future__ import annotations
 
 import gc
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.deadline import check as check_time
@@ -39,18 +41,25 @@ def load_rules() -> None:
 ANAPHORA_REACH = 3
 
 
-def _contexts(doc: Document, finds: list[SentenceFinds]) -> list[Context]:
-    out = []
-    heading = None
-    for i, sf in enumerate(finds):
-        same_block = [f for f in finds[max(0, i - ANAPHORA_REACH) : i]
-                      if f.sentence.block == sf.sentence.block]
-        prev = same_block[-1] if same_block else None
-        out.append(Context(doc.doc_id, doc.country, sf, prev, tuple(reversed(same_block)),
-                           heading))
-        if is_heading(sf) and ":" not in sf.text:
-            heading = sf  # a section title; key-figure lines ("Label: 110") are not
-    return out
+class _Contexts:
+    """Each sentence's linking context, built as the sentences stream in: the previous
+    sentences of its block an anaphor may reach (at most ANAPHORA_REACH) and the section
+    heading above it. Only those few earlier sentences are kept, not the document's."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.recent: deque[SentenceFinds] = deque(maxlen=ANAPHORA_REACH)
+        self.heading: SentenceFinds | None = None
+
+    def of(self, finds: list[SentenceFinds]) -> Iterator[Context]:
+        for sf in finds:
+            same_block = [f for f in self.recent if f.sentence.block == sf.sentence.block]
+            prev = same_block[-1] if same_block else None
+            yield Context(self.doc.doc_id, self.doc.country, sf, prev,
+                          tuple(reversed(same_block)), self.heading)
+            if is_heading(sf) and ":" not in sf.text:
+                self.heading = sf  # a section title; key-figure lines ("Label: 110") are not
+            self.recent.append(sf)
 
 
 def _skipped_mentions(ctx: Context, skipped: list) -> list[Mention]:
@@ -68,27 +77,29 @@ def document_to_extraction(doc: Document) -> Extraction:
     ext = Extraction(doc)
     if doc.status != "ok" or not doc.text.strip():
         return ext
-    finds = []
     # Tables flattened to lines are read by column, not as sentences.
     line_tables = table_lines.find_tables(doc)
     skip = doc.table_spans + table_lines.spans(line_tables)
-    # A chunk of paragraphs at a time: only one chunk's spaCy docs are alive at once.
+    # A chunk of paragraphs at a time: only one chunk's spaCy docs and finds are alive at
+    # once (linking looks back only a few sentences), so a long document's memory is its
+    # records, not its parse.
+    contexts = _Contexts(doc)
+    evidence = []
     for segments, sentences in text_to_chunks(doc.text, skip=skip):
-        finds.extend(find(segments, sentences))
+        finds = find(segments, sentences)
         ext.sentences.extend(sentences)
         check_time("extract")
-    ext.mentions = finds_to_mentions(finds, doc.text)
-    evidence = []
-    for ctx in _contexts(doc, finds):
-        check_time("link")
-        plan_years = plans.plan_year_spans(ctx.sf)
-        sentence_facts, skipped = country_lists.elliptic_facts(
-            ctx, *facts.sentence_facts(ctx, plan_years), plan_years)
-        ext.facts.extend(sentence_facts)
-        ext.mentions.extend(_skipped_mentions(ctx, skipped))
-        ext.events.extend(events.sentence_events(ctx, plan_years))
-        ext.plans.extend(plans.sentence_plans(ctx))
-        evidence.extend(services.sentence_evidence(ctx))
+        ext.mentions.extend(finds_to_mentions(finds, doc.text))
+        for ctx in contexts.of(finds):
+            check_time("link")
+            plan_years = plans.plan_year_spans(ctx.sf)
+            sentence_facts, skipped = country_lists.elliptic_facts(
+                ctx, *facts.sentence_facts(ctx, plan_years), plan_years)
+            ext.facts.extend(sentence_facts)
+            ext.mentions.extend(_skipped_mentions(ctx, skipped))
+            ext.events.extend(events.sentence_events(ctx, plan_years))
+            ext.plans.extend(plans.sentence_plans(ctx))
+            evidence.extend(services.sentence_evidence(ctx))
     ext.facts = facts.merge_facts(ext.facts)
     # Table facts stay beside the sentence facts they may restate: a table is evidence of
     # its own, with its own page, and `rule` tells them apart.

@@ -15,6 +15,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.deadline import TimeLimitExceeded, time_limit
@@ -100,6 +101,8 @@ def guarded(
     try:
         with time_limit(limit):
             doc = read_document(item.path, pdf, doc_id=item.doc_id, max_chars=max_chars)
+            if doc.source_offsets:  # the map to the raw file (4 bytes a character) serves
+                doc = replace(doc, source_offsets=())  # only reading: no stage needs it
             return stages(doc)
     except Exception as exc:  # the guard: one document's failure is that document's row
         if os.environ.get(DEBUG_ENV):

@@ -53,7 +53,9 @@ def _document_rows(jobs: list[Job], pdf: PdfSettings | None, max_chars: int,
     from pipeline.run.engines import extract_file, results
 
     todo = [job.item for job in jobs if job.to_extract]
-    fresh = results(todo, pdf, max_chars, options.engine, options.workers,
+    # No pool for a single file: it would only hold a second copy of its rows in transit.
+    workers = min(options.workers, len(todo)) if options.engine == "local" else options.workers
+    fresh = results(todo, pdf, max_chars, options.engine, workers,
                     options.scheduler, sources) if todo else iter(())
     keep = originals_needed(jobs)
     originals: dict[str, Document] = {}
