@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from json.encoder import encode_basestring
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -21,7 +25,16 @@ import pyarrow.compute as pc
 
 from pipeline.output import codes
 from pipeline.output.tables import BY_NAME, Table
-from pipeline.types import Document, Event, Extraction, Fact, Mention, Plan, ServiceStatus
+from pipeline.types import (
+    Document,
+    Event,
+    Extraction,
+    Fact,
+    Mention,
+    Plan,
+    Sentence,
+    ServiceStatus,
+)
 
 Row = dict[str, Any]
 
@@ -229,14 +242,59 @@ class DocumentRows:
     that writes does no per-row work but extending lists, so it does not cap the speed-up
     of more workers. `document` is the read document (for progress, failures and
     duplicates) without what no table needs (source offsets, table cells); its `text` is
-    the very string of the `documents` row, so it is pickled once."""
+    the very string of the `documents` row, so it is pickled once. `spill`: a long
+    document's mention rows, in a temporary file (`MentionSpill`), that come after
+    `tables["mentions"]` (then empty)."""
 
     document: Document
     tables: dict[str, Columns]
+    spill: Path | None = None
 
     def count(self, name: str) -> int:
         columns = self.tables.get(name)
         return len(columns["doc_id"]) if columns else 0
+
+
+class MentionSpill:
+    """A long document's mention rows, written to a temporary file a chunk of sentences
+    at a time (each chunk's rows sorted, with ids) rather than held until the document is
+    done; the writer reads them back a chunk at a time (`spilled_columns`).
+
+    The chunks concatenated are the document's sorted rows: every mention lies inside its
+    sentence, chunks hold consecutive sentences, and rows with the same identity (hence the
+    same start) are in the same chunk, so occurrence counting per chunk gives the same ids.
+    Only documents without table cells are spilled (cell mentions may sit anywhere)."""
+
+    def __init__(self, doc: Document) -> None:
+        fd, name = tempfile.mkstemp(prefix="drugreport-mentions-", suffix=".pickle")
+        self.path = Path(name)
+        self.document = doc
+        self._file = os.fdopen(fd, "wb")
+
+    def add(self, mentions: list[Mention], sentences: list[Sentence]) -> None:
+        ext = Extraction(self.document, sentences=sentences, mentions=mentions)
+        columns = table_columns(BY_NAME["mentions"], _mention_rows(ext))
+        pickle.dump(columns, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def discard(self) -> None:
+        self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+def spilled_columns(path: Path) -> Iterator[Columns]:
+    """The chunks of a `MentionSpill`, in order; the file is removed once read."""
+    try:
+        with open(path, "rb") as handle:
+            while True:
+                try:
+                    yield pickle.load(handle)
+                except EOFError:
+                    return
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def _slim(doc: Document) -> Document:

@@ -6,7 +6,8 @@
         paths = writer.commit()                  # derived tables, datapackage, one switch
 
 Memory stays flat in the number of documents: rows wait in a small buffer per table and go
-to a `pyarrow.parquet.ParquetWriter` as a row group when the buffer is full. Rows and ids
+to a `pyarrow.parquet.ParquetWriter` as a row group of ROW_GROUP_ROWS rows when the buffer
+is full (`documents` also when its texts reach ROW_GROUP_CHARS). Rows and ids
 are those `extractions_to_tables` gives (documents arrive in ascending `doc_id` order and
 every sort order starts with `doc_id`).
 """
@@ -26,8 +27,21 @@ from pipeline import __version__ as PIPELINE_VERSION
 from pipeline.output import publish
 from pipeline.output.datapackage import DESCRIPTOR, descriptor
 from pipeline.output.publish import OutputBusy, OutputLock
-from pipeline.output.rows import Columns, DocumentRows, Encoder, document_columns
-from pipeline.output.tables import BASE_TABLES, DERIVED_TABLES, SCHEMA_VERSION, SCHEMAS, Table
+from pipeline.output.rows import (
+    Columns,
+    DocumentRows,
+    Encoder,
+    document_columns,
+    spilled_columns,
+)
+from pipeline.output.tables import (
+    BASE_TABLES,
+    BY_NAME,
+    DERIVED_TABLES,
+    SCHEMA_VERSION,
+    SCHEMAS,
+    Table,
+)
 from pipeline.types import Extraction
 
 __all__ = ["OutputBusy", "TableSetWriter", "file_schema"]
@@ -36,9 +50,6 @@ __all__ = ["OutputBusy", "TableSetWriter", "file_schema"]
 # document text (documents hold whole texts).
 ROW_GROUP_ROWS = 16_000
 ROW_GROUP_CHARS = 32_000_000
-# A row group holds at most this many times ROW_GROUP_ROWS rows (one long document's rows
-# are split; documents of ordinary size never reach it).
-ROW_GROUP_SLICES = 4
 
 
 def file_schema(name: str) -> pa.Schema:
@@ -100,44 +111,56 @@ class TableSetWriter:
             raise ValueError(f"documents must be added in doc_id order: {doc_id!r} came "
                              f"after {self._last_doc_id!r}")
         self._last_doc_id = doc_id
-        rows_limit, chars_limit = self._limits
-        full = False
         for name, columns in rows.tables.items():
-            buffer = self._buffers[name]
-            for column, values in columns.items():
-                if buffer[column]:
-                    buffer[column].extend(values)
-                else:  # taken over, not copied: a long document's columns are big
-                    buffer[column] = values
-            full = full or len(buffer["doc_id"]) >= rows_limit
-        self._chars += len(rows.document.text)
+            self._append(name, columns)
         self.n_documents += 1
-        if full or self._chars >= chars_limit:
-            self._flush()
+        self._chars += len(rows.document.text)
+        if self._chars >= self._limits[1]:
+            self._write_groups("documents", whole=True)
+        if rows.spill is not None:
+            if rows.count("mentions"):
+                raise ValueError(f"{doc_id}: spilled mentions must come alone")
+            for columns in spilled_columns(rows.spill):
+                self._append("mentions", columns)
+
+    def _append(self, name: str, columns: Columns) -> None:
+        buffer = self._buffers[name]
+        for column, values in columns.items():
+            if buffer[column]:
+                buffer[column].extend(values)
+            else:  # taken over, not copied: a long document's columns are big
+                buffer[column] = values
+        if len(buffer["doc_id"]) >= self._limits[0]:
+            self._write_groups(name)
+
+    def _write_groups(self, name: str, whole: bool = False) -> None:
+        """Write the buffer of `name` as row groups of exactly ROW_GROUP_ROWS rows (all of
+        it with `whole`); the rest waits. So the row groups of a table depend only on its
+        rows (and, for `documents`, their text), never on how they arrived: one or many
+        workers, the cache, a long document's rows in one piece or spilled in chunks give
+        the same files, byte for byte, and Arrow never holds a long document at once."""
+        table = BY_NAME[name]
+        buffer = self._buffers[name]
+        n, step = len(buffer["doc_id"]), self._limits[0]
+        start = 0
+        while n - start >= step or (whole and start < n):
+            part = {c: values[start:start + step] for c, values in buffer.items()}
+            self._writers[name].write_table(self.encoder.encode_columns(table, part))
+            start += len(part["doc_id"])
+            self.n_rows[name] += len(part["doc_id"])
+            if not self._flushed_once:
+                self._flushed_once = True
+                publish.checkpoint("row-group")
+        if start:
+            self._buffers[name] = {c: values[start:] for c, values in buffer.items()}
+        if name == "documents" and whole:
+            self._chars = 0
 
     def write_arrow(self, name: str, table: pa.Table) -> None:
         """Write a table built elsewhere (`extractions_to_tables`) as the set's `name`."""
         self._check_open()
         self._writers[name].write_table(table.cast(file_schema(name)))
         self.n_rows[name] += table.num_rows
-
-    def _flush(self) -> None:
-        for table in BASE_TABLES:
-            columns = self._buffers[table.name]
-            n = len(columns["doc_id"])
-            # A long document can fill a buffer far past the limit: it is encoded and
-            # written a slice at a time, so Arrow never holds all of it at once.
-            step = self._limits[0] * ROW_GROUP_SLICES
-            for start in range(0, n, step):
-                part = columns if n <= step else {
-                    name: values[start:start + step] for name, values in columns.items()}
-                self._writers[table.name].write_table(self.encoder.encode_columns(table, part))
-            self.n_rows[table.name] += n
-            self._buffers[table.name] = _empty(table)
-        self._chars = 0
-        if not self._flushed_once:
-            self._flushed_once = True
-            publish.checkpoint("row-group")
 
     # ----------------------------------------------------------------- publishing
 
@@ -146,7 +169,8 @@ class TableSetWriter:
         set in one switch; returns the paths users read (`<out>/<name>.parquet`, …)."""
         self._check_open()
         try:
-            self._flush()
+            for table in BASE_TABLES:
+                self._write_groups(table.name, whole=True)
             for name in list(self._writers):
                 self._writers.pop(name).close()
             publish.checkpoint("written")

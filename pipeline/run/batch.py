@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline.deadline import check as check_time
@@ -21,6 +21,7 @@ from pipeline.ingest.read import InputFile
 from pipeline.ingest.sources import Source, apply_source, source_for
 from pipeline.link import country_lists, events, facts, plans, services, table_lines, tables
 from pipeline.link.context import Context, is_heading
+from pipeline.output.rows import MentionSpill
 from pipeline.run.document import MAX_CHARS, guarded
 from pipeline.types import Document, Extraction, Mention
 
@@ -72,14 +73,28 @@ def _skipped_mentions(ctx: Context, skipped: list) -> list[Mention]:
     ]
 
 
-def document_to_extraction(doc: Document) -> Extraction:
-    """Run segment → extract → link on one document that was read successfully."""
+# A document longer than this (characters, without table cells) hands its mentions to the
+# `spill` of `document_to_extraction` chunk by chunk instead of keeping them.
+SPILL_CHARS = 2_000_000
+
+Spill = Callable[[Document], MentionSpill]
+
+
+def document_to_extraction(doc: Document, spill: Spill | None = None) -> Extraction:
+    """Run segment → extract → link on one document that was read successfully.
+
+    With `spill`, a long document (over SPILL_CHARS, no table cells) writes each chunk's
+    mentions to `spill(doc)` and keeps neither them nor its sentences (`ext.mentions`
+    then holds none), so its memory does not grow with its mentions."""
     ext = Extraction(doc)
     if doc.status != "ok" or not doc.text.strip():
         return ext
     # Tables flattened to lines are read by column, not as sentences.
     line_tables = table_lines.find_tables(doc)
     skip = doc.table_spans + table_lines.spans(line_tables)
+    # Table mentions may sit anywhere in the text: only a document without tables spills.
+    sink = (spill(doc) if spill and len(doc.text) > SPILL_CHARS and not doc.table_cells
+            and not line_tables else None)
     # A chunk of paragraphs at a time: only one chunk's spaCy docs and finds are alive at
     # once (linking looks back only a few sentences), so a long document's memory is its
     # records, not its parse.
@@ -87,19 +102,23 @@ def document_to_extraction(doc: Document) -> Extraction:
     evidence = []
     for segments, sentences in text_to_chunks(doc.text, skip=skip):
         finds = find(segments, sentences)
-        ext.sentences.extend(sentences)
         check_time("extract")
-        ext.mentions.extend(finds_to_mentions(finds, doc.text))
+        mentions = finds_to_mentions(finds, doc.text)
         for ctx in contexts.of(finds):
             check_time("link")
             plan_years = plans.plan_year_spans(ctx.sf)
             sentence_facts, skipped = country_lists.elliptic_facts(
                 ctx, *facts.sentence_facts(ctx, plan_years), plan_years)
             ext.facts.extend(sentence_facts)
-            ext.mentions.extend(_skipped_mentions(ctx, skipped))
+            mentions.extend(_skipped_mentions(ctx, skipped))
             ext.events.extend(events.sentence_events(ctx, plan_years))
             ext.plans.extend(plans.sentence_plans(ctx))
             evidence.extend(services.sentence_evidence(ctx))
+        if sink is not None:
+            sink.add(mentions, sentences)
+        else:
+            ext.sentences.extend(sentences)
+            ext.mentions.extend(mentions)
     ext.facts = facts.merge_facts(ext.facts)
     # Table facts stay beside the sentence facts they may restate: a table is evidence of
     # its own, with its own page, and `rule` tells them apart.
@@ -117,17 +136,19 @@ def document_to_extraction(doc: Document) -> Extraction:
 
 def path_to_extraction(path: Path | InputFile, pdf: PdfSettings | None = None,
                        max_chars: int = MAX_CHARS,
-                       sources: tuple[Source, ...] = ()) -> Extraction:
+                       sources: tuple[Source, ...] = (), spill: Spill | None = None
+                       ) -> Extraction:
     """Read one input file and run every stage on it: the unit of work of a run (an engine or
     worker calls this once per file, after `load_rules()`). Never raises for a bad document:
     any failure is its error row (`run/document.py`). Pass the `InputFile`s of `find_inputs`
     to get unique doc_ids and the symlink policy. `sources` (from `extract --sources`)
-    override the metadata ingest guessed, before linking."""
+    override the metadata ingest guessed, before linking; `spill`: see
+    `document_to_extraction`."""
     source = source_for(path.path if isinstance(path, InputFile) else Path(path), sources)
     if source is None:
-        return guarded(path, pdf, max_chars, document_to_extraction)
+        return guarded(path, pdf, max_chars, lambda doc: document_to_extraction(doc, spill))
     return guarded(path, pdf, max_chars,
-                   lambda doc: document_to_extraction(apply_source(doc, source)))
+                   lambda doc: document_to_extraction(apply_source(doc, source), spill))
 
 
 # The run itself lives in `runner.py` (it needs no spaCy until a file must be extracted);

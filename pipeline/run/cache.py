@@ -142,5 +142,6 @@ class ResultCache:
 
 def worth_caching(ext: DocumentRows) -> bool:
     """Only documents read successfully are kept: an error (a time limit, a file that was
-    unreadable) may pass next time, and is cheap to redo."""
-    return ext.document.status == "ok"
+    unreadable) may pass next time, and is cheap to redo. A very long document whose
+    mentions went to a temporary file (`MentionSpill`) is not kept either."""
+    return ext.document.status == "ok" and ext.spill is None

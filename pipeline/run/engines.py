@@ -27,7 +27,7 @@ from typing import Any
 
 from pipeline.ingest.pdf import PdfSettings
 from pipeline.ingest.read import InputFile
-from pipeline.output.rows import DocumentRows, document_columns
+from pipeline.output.rows import DocumentRows, MentionSpill, document_columns
 from pipeline.run.document import MAX_CHARS
 from pipeline.types import Document, Extraction
 
@@ -57,15 +57,39 @@ def ensure_rules() -> None:
 
 
 def extract_file(item: InputFile, pdf: PdfSettings | None = None,
-                 max_chars: int = MAX_CHARS, sources: tuple = ()) -> DocumentRows:
+                 max_chars: int = MAX_CHARS, sources: tuple = (),
+                 spill: bool = False) -> DocumentRows:
     """The task every engine runs: rules, then the whole pipeline on one file, and its
     rows for every table built here, sorted and with ids (`document_columns`), so the
     process that writes only appends them. What is read only while extracting (the map
-    back to the raw file, table cells) is not sent back."""
+    back to the raw file, table cells) is not sent back. With `spill` (in the writing
+    process only: the file must be readable where the rows are written), a long
+    document's mention rows go to a temporary file as they are found (`MentionSpill`)."""
     from pipeline.run.batch import path_to_extraction
 
     ensure_rules()
-    return document_columns(path_to_extraction(item, pdf, max_chars, sources))
+    if not spill:
+        return document_columns(path_to_extraction(item, pdf, max_chars, sources))
+    spills: list[MentionSpill] = []
+
+    def open_spill(doc: Document) -> MentionSpill:
+        spills.append(MentionSpill(doc))
+        return spills[-1]
+
+    try:
+        ext = path_to_extraction(item, pdf, max_chars, sources, spill=open_spill)
+        rows = document_columns(ext)
+    except BaseException:
+        for opened in spills:
+            opened.discard()
+        raise
+    for opened in spills:
+        if ext.document.status == "ok":
+            opened.close()
+            rows.spill = opened.path
+        else:  # the guard turned the document into an error row: its mentions are void
+            opened.discard()
+    return rows
 
 
 def lost_document(item: InputFile, reason: str) -> DocumentRows:
@@ -184,6 +208,8 @@ def results(items: Iterable[InputFile], pdf: PdfSettings | None = None,
     """The rows of `items`, file by file in order, from the chosen engine; `sources`: the
     `extract --sources` rows, applied before linking."""
     task = partial(extract_file, pdf=pdf, max_chars=max_chars, sources=sources)
+    if engine == "local" and workers <= 1:  # rows are written in this very process
+        task = partial(task, spill=True)
     if engine == "dask":
         return dask_results(items, task, workers, scheduler)
     if engine != "local":
