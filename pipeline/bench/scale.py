@@ -9,13 +9,19 @@ rule building included, interpreter start-up not) with its peak memory:
 - bare `spacy.blank("en")` tokenisation of the same texts (this process): the ratio of the
   one-worker run to it;
 - a cold run that fills the cache, then an unchanged warm re-run: their ratio;
-- peak memory (ru_maxrss of the one-worker run) at `--small` and `--reports` reports.
+- peak memory (ru_maxrss of the one-worker run) at `--small` and `--reports` reports;
+- with `--long-mb MB`, the peak memory of one run on a single text file of about MB
+  megabytes (the seeds over and over).
+
+The load average of the machine is printed before and after: other processes slow the
+runs, the parallel one most.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -72,13 +78,33 @@ def run_child(folder: Path, out: Path, workers: int, cache: bool) -> dict[str, f
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def build_long(seeds: list[Path], folder: Path, megabytes: float) -> Path:
+    """One text file of about `megabytes` MB: the seeds in turn, as they are."""
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    size = sum(len(t.encode()) + 2 for t in texts)
+    copies = max(1, round(megabytes * 1e6 / size))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "long.txt"
+    path.write_text("\n\n".join(texts * copies), encoding="utf-8")
+    return path
+
+
+def _load() -> str:
+    try:
+        return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "load average unknown"
+
+
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "BELOW"
 
 
-def run_bench(n_reports: int, n_small: int, workers: int, repeat: int, corpus: Path) -> int:
+def run_bench(n_reports: int, n_small: int, workers: int, repeat: int, corpus: Path,
+              long_mb: float = 0) -> int:
     import spacy
 
+    print(f"before: {_load()}")
     seeds = sorted(corpus.glob("*.txt"))
     with tempfile.TemporaryDirectory(prefix="pipeline-scale-") as tmp:
         root = Path(tmp)
@@ -101,6 +127,11 @@ def run_bench(n_reports: int, n_small: int, workers: int, repeat: int, corpus: P
         small_run = best_run(small, 1)
         cold = run_child(root / "big", root / "out-cached", workers, cache=True)
         warm = run_child(root / "big", root / "out-cached", workers, cache=True)
+        long_run = None
+        if long_mb > 0:
+            long_file = build_long(seeds, root / "long", long_mb)
+            long_size = long_file.stat().st_size
+            long_run = run_child(long_file.parent, root / "out-long", workers, cache=False)
 
     speedup = one["elapsed"] / many["elapsed"]
     warm_share = warm["elapsed"] / cold["elapsed"]
@@ -113,7 +144,7 @@ def run_bench(n_reports: int, n_small: int, workers: int, repeat: int, corpus: P
           f"{words / baseline:>11,.0f} words/s")
     print(f"1 worker:                                     {one['elapsed']:7.2f} s "
           f"{words / one['elapsed']:>11,.0f} words/s   {one['elapsed'] / baseline:.1f}x "
-          "the bare tokenisation")
+          "the bare tokenisation (the whole run: rules, read, extract, rows, write)")
     print(f"{workers} workers:                                    {many['elapsed']:7.2f} s "
           f"{words / many['elapsed']:>11,.0f} words/s")
     print(f"speed-up {workers} workers / 1: {speedup:.2f}x "
@@ -126,6 +157,10 @@ def run_bench(n_reports: int, n_small: int, workers: int, repeat: int, corpus: P
     print(f"peak memory, 1 worker: {n_small:,} reports {small_run['rss_mb']:.0f} MB, "
           f"{n_reports:,} reports {one['rss_mb']:.0f} MB = {growth:.2f}x "
           f"(target <= {TARGET_MEMORY_GROWTH}x: {_verdict(growth <= TARGET_MEMORY_GROWTH)})")
+    if long_run is not None:
+        print(f"one long document, {long_size / 1e6:.1f} MB: {long_run['elapsed']:.1f} s, "
+              f"peak memory {long_run['rss_mb']:.0f} MB")
+    print(f"after: {_load()}")
     return 0
 
 
@@ -144,11 +179,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="reports in the small corpus, for memory (default: 200)")
     parser.add_argument("--workers", type=int, default=max(2, default_workers()), metavar="N",
                         help="workers of the parallel run (default: the cores, at least 2)")
+    parser.add_argument("--long-mb", type=float, default=0, metavar="MB",
+                        help="also measure the peak memory of one text file of about MB "
+                        "megabytes (default: 0, skipped; 50 takes a few minutes)")
     args = parser.parse_args(argv)
     if min(args.reports, args.small, args.workers, args.repeat) < 1:
         parser.error("--reports, --small, --workers and --repeat must be at least 1")
     t0 = time.perf_counter()
-    code = run_bench(args.reports, args.small, args.workers, args.repeat, args.corpus)
+    code = run_bench(args.reports, args.small, args.workers, args.repeat, args.corpus,
+                     args.long_mb)
     print(f"(benchmark took {time.perf_counter() - t0:.0f} s)")
     return code
 

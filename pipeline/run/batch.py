@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.deadline import check as check_time
@@ -80,12 +81,22 @@ SPILL_CHARS = 2_000_000
 Spill = Callable[[Document], MentionSpill]
 
 
+def _slim_evidence(found: list) -> list:
+    """Service evidence that keeps only its sentence of its context (what
+    `services.resolve` reads), not the sentence's finds and neighbours: held until the
+    end of a long document, full contexts would keep most of its parse alive. Used when
+    spilling; `tests/test_long_document.py` checks the tables stay the same."""
+    sf = SentenceFinds(found[0].ctx.sf.sentence)
+    return [replace(e, ctx=Context(e.ctx.doc_id, e.ctx.country, sf, None)) for e in found]
+
+
 def document_to_extraction(doc: Document, spill: Spill | None = None) -> Extraction:
     """Run segment → extract → link on one document that was read successfully.
 
     With `spill`, a long document (over SPILL_CHARS, no table cells) writes each chunk's
     mentions to `spill(doc)` and keeps neither them nor its sentences (`ext.mentions`
-    then holds none), so its memory does not grow with its mentions."""
+    then holds none), nor the parse behind its service evidence, so its memory grows
+    only with its facts, events, plans and evidence."""
     ext = Extraction(doc)
     if doc.status != "ok" or not doc.text.strip():
         return ext
@@ -113,7 +124,8 @@ def document_to_extraction(doc: Document, spill: Spill | None = None) -> Extract
             mentions.extend(_skipped_mentions(ctx, skipped))
             ext.events.extend(events.sentence_events(ctx, plan_years))
             ext.plans.extend(plans.sentence_plans(ctx))
-            evidence.extend(services.sentence_evidence(ctx))
+            found = services.sentence_evidence(ctx)
+            evidence.extend(_slim_evidence(found) if sink is not None and found else found)
         if sink is not None:
             sink.add(mentions, sentences)
         else:
