@@ -44,8 +44,9 @@ check-dev: venv
 
 # Throughput of the text pipeline against bare spaCy tokenisation (make bench BENCH_ARGS="--size-mb 5"),
 # then of PDF ingest against bare pypdfium2 and pdfplumber (BENCH_PDF_ARGS="--pages 64"),
-# then 1 vs N workers, cold vs warm runs and peak memory at 200 vs 2 000 reports
-# (BENCH_SCALE_ARGS="--reports 5000 --workers 4").
+# then 1 vs N workers, their ratio, the ratio to bare tokenisation, cold vs warm runs and
+# peak memory at 200 vs 2 000 reports (BENCH_SCALE_ARGS="--reports 5000 --workers 4";
+# "--long-mb 50" adds the peak memory of one 50 MB text file, a few minutes).
 bench: venv
 	$(PY) -m pipeline.bench.text $(BENCH_ARGS)
 	$(PY) -m pipeline.bench.pdf $(BENCH_PDF_ARGS)
