@@ -93,7 +93,7 @@ def _slim_evidence(found: list) -> list:
 def document_to_extraction(doc: Document, spill: Spill | None = None) -> Extraction:
     """Run segment → extract → link on one document that was read successfully.
 
-    With `spill`, a long document (over SPILL_CHARS, no table cells) writes each chunk's
+    With `spill`, a long document (over SPILL_CHARS, no tables) writes each chunk's
     mentions to `spill(doc)` and keeps neither them nor its sentences (`ext.mentions`
     then holds none), nor the parse behind its service evidence, so its memory grows
     only with its facts, events, plans and evidence."""
