@@ -38,26 +38,16 @@ from pipeline.types import (
 
 Row = dict[str, Any]
 
+_PROVENANCE_COLUMNS = ("start_char", "end_char", "page", "sentence", "rule")
+_DOCUMENT_COLUMNS = tuple(BY_NAME["documents"].column_names)
+_OWN_COLUMNS = {name: tuple(c for c in BY_NAME[name].column_names
+                            if c != "id" and c not in _PROVENANCE_COLUMNS)
+                for name in ("facts", "events", "plans", "services")}
+
 
 def document_row(doc: Document) -> Row:
-    return {
-        "doc_id": doc.doc_id,
-        "path": doc.path,
-        "sha256": doc.sha256,
-        "format": doc.format,
-        "title": doc.title,
-        "country": doc.country,
-        "report_year": doc.report_year,
-        "doc_type": doc.doc_type,
-        "n_chars": doc.n_chars,
-        "n_pages": doc.n_pages,
-        "text": doc.text,
-        "status": doc.status,
-        "error": doc.error,
-        "encoding": doc.encoding,
-        "warning": doc.warning,
-        "url": doc.url,
-    }
+    """The `documents` row: every declared column is the `Document` attribute of its name."""
+    return {name: getattr(doc, name) for name in _DOCUMENT_COLUMNS}
 
 
 def _prov_row(record: Fact | Event | Plan | ServiceStatus, doc: Document) -> Row:
@@ -73,57 +63,12 @@ def _prov_row(record: Fact | Event | Plan | ServiceStatus, doc: Document) -> Row
     }
 
 
-def _fact_row(fact: Fact, doc: Document) -> Row:
-    return {
-        "doc_id": fact.doc_id,
-        "country": fact.country,
-        "indicator": fact.indicator,
-        "year": fact.year,
-        "value": fact.value,
-        "qualifier": fact.qualifier,
-        "value_high": fact.value_high,
-        "unit": fact.unit,
-        "period_start": fact.period_start,
-        "region": fact.region,
-        **_prov_row(fact, doc),
-    }
-
-
-def _event_row(event: Event, doc: Document) -> Row:
-    return {
-        "doc_id": event.doc_id,
-        "country": event.country,
-        "event": event.event,
-        "service": event.service,
-        "year": event.year,
-        "month": event.month,
-        "region": event.region,
-        **_prov_row(event, doc),
-    }
-
-
-def _plan_row(plan: Plan, doc: Document) -> Row:
-    return {
-        "doc_id": plan.doc_id,
-        "country": plan.country,
-        "kind": plan.kind,
-        "start_year": plan.start_year,
-        "end_year": plan.end_year,
-        "title": plan.title,
-        "measures": plan.measures,
-        "authority": plan.authority,
-        **_prov_row(plan, doc),
-    }
-
-
-def _service_row(service: ServiceStatus, doc: Document) -> Row:
-    return {
-        "doc_id": service.doc_id,
-        "country": service.country,
-        "service": service.service,
-        "status": service.status,
-        **_prov_row(service, doc),
-    }
+def _record_rows(name: str, records: Iterable[Fact | Event | Plan | ServiceStatus],
+                 doc: Document) -> list[Row]:
+    """Rows of a record table: its declared columns (after `id`, before the provenance) are
+    the record's attributes of the same names, then the flattened provenance."""
+    own = _OWN_COLUMNS[name]
+    return [{**{c: getattr(r, c) for c in own}, **_prov_row(r, doc)} for r in records]
 
 
 def _mention_rows(ext: Extraction) -> Iterator[Row]:
@@ -168,10 +113,10 @@ def _cell_rows(ext: Extraction) -> list[Row]:
 
 ROW_BUILDERS: dict[str, Callable[[Extraction], Iterable[Row]]] = {
     "documents": lambda ext: [document_row(ext.document)],
-    "facts": lambda ext: [_fact_row(f, ext.document) for f in ext.facts],
-    "events": lambda ext: [_event_row(e, ext.document) for e in ext.events],
-    "plans": lambda ext: [_plan_row(p, ext.document) for p in ext.plans],
-    "services": lambda ext: [_service_row(s, ext.document) for s in ext.services],
+    "facts": lambda ext: _record_rows("facts", ext.facts, ext.document),
+    "events": lambda ext: _record_rows("events", ext.events, ext.document),
+    "plans": lambda ext: _record_rows("plans", ext.plans, ext.document),
+    "services": lambda ext: _record_rows("services", ext.services, ext.document),
     "mentions": _mention_rows,
     "tables": _cell_rows,
 }
