@@ -347,6 +347,14 @@ def _is_citation(text: str, start: int, end: int) -> bool:
     return bool(re.search(r"[A-Z][\w.]*\s\($", before) and re.match(r"\)\s*[,.]", after))
 
 
+# Characters one of which a pattern family needs to match at all (a necessary condition).
+_NEEDS = {"numeric_date": "/.", "time": ":", "dash_range": "-–/"}
+
+
+def _has_any(text: str, chars: str) -> bool:
+    return any(c in text for c in chars)
+
+
 def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
     p = _patterns()
     for m in p["file"].finditer(text) if p["file_hint"].search(text) else ():
@@ -357,7 +365,10 @@ def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
         line_end = len(text) if line_end < 0 else line_end
         claims.take(line_start, line_end)
         out.nonfigures.append(NonFigure(line_start, line_end, "file name"))
+    # Each family below is skipped when a character it cannot match without is absent.
     for name in ("numeric_date", "time"):
+        if not _has_any(text, _NEEDS[name]):
+            continue
         for m in p[name].finditer(text):
             if claims.free(m.start(), m.end()):
                 claims.take(m.start(), m.end())
@@ -375,7 +386,7 @@ def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
         claims.take(m.start(), m.end())
         month = _month(m.group(3)) if m.group(3) else None
         out.times.append(TimeRef(m.start(), m.end(), last, first, month, "range"))
-    for m in p["split_range"].finditer(text):
+    for m in p["split_range"].finditer(text) if "/" in text else ():
         first = expand_short_year(int(m.group(1)), m.group(2))
         last = expand_short_year(int(m.group(3)), m.group(4))
         if claims.free(m.start(), m.end()) and last > first:
@@ -386,7 +397,7 @@ def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
         if claims.free(m.start(), m.end()) and years[1] > years[0]:
             claims.take(m.start(), m.end())
             out.times.append(TimeRef(m.start(), m.end(), years[1], years[0], kind="range"))
-    for m in p["dash_range"].finditer(text):
+    for m in p["dash_range"].finditer(text) if _has_any(text, _NEEDS["dash_range"]) else ():
         if not claims.free(m.start(), m.end()):
             continue
         first = int(m.group(1))
@@ -459,12 +470,6 @@ def _unit(text: str, start: int, end: int) -> tuple[str, int]:
     if m:
         return "eur", end + m.end()
     return "count", end
-
-
-def _scan_figures(text: str, claims: _Claims, out: Scan, has_digit: bool = True) -> None:
-    if has_digit:
-        _scan_digit_figures(text, claims, out)
-    _scan_word_figures(text, claims, out)
 
 
 # "3.4 Injecting equipment provision": a numbered heading (no sentence end of its own).
@@ -620,9 +625,13 @@ def scan(text: str) -> Scan:
     has_digit = bool(_DIGIT.search(text))  # most sentences have none: only number words
     if has_digit:
         _scan_times(text, claims, out)
-    if has_digit or _patterns()["word"].search(text):  # a ratio needs a number
+    has_word = bool(_patterns()["word"].search(text))
+    if has_digit or has_word:  # a ratio needs a number
         _scan_ratios(text, claims, out)
-    _scan_figures(text, claims, out, has_digit)
+    if has_digit:
+        _scan_digit_figures(text, claims, out)
+    if has_word:  # no number word anywhere: the word scan would find nothing
+        _scan_word_figures(text, claims, out)
     out.figures[:] = sorted((_qualified(text, f) for f in out.figures), key=lambda f: f.start)
     _intervals_to_nonfigures(text, out)
     out.times.sort(key=lambda t: t.start)

@@ -141,7 +141,10 @@ def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     hits = [(s, c) for s, e, c in ctx.sf.countries
             if c != "EU" and not _DEMONYM.search(ctx.sf.local(s, e)) and scope[0] <= s < scope[1]]
     named = {c for _, c in hits}
-    where = re.search(r",\s+(?:where|which)\s*$", ctx.sf.local(ctx.sf.sentence.start, scope[0]))
+    lead = ctx.sf.local(ctx.sf.sentence.start, scope[0])
+    # A comma and "wh" are necessary for the pattern: skip the end-anchored search without.
+    where = (re.search(r",\s+(?:where|which)\s*$", lead)
+             if pos is not None and "," in lead and "wh" in lead else None)
     if pos is not None and where:
         # "… among the highest in Europe, where 628 000 people received OST": the place
         # named right before the relative clause.
@@ -238,5 +241,9 @@ def noun_phrase_end(sf: SentenceFinds, pos: int) -> int:
 
 def is_heading(sf: SentenceFinds) -> bool:
     """A short line without sentence punctuation: a page topic, not a statement."""
-    text = sf.text.strip()
-    return len(text.split()) <= 8 and not re.search(r"[.!?;]\s*[\"”']?$", text)
+    heading = sf.cache.get("is_heading")
+    if heading is None:  # asked several times per sentence: computed once
+        text = sf.text.strip()
+        heading = len(text.split()) <= 8 and not re.search(r"[.!?;]\s*[\"”']?$", text)
+        sf.cache["is_heading"] = heading
+    return heading

@@ -193,7 +193,9 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
     out: list[Evidence] = []
     base = sf.sentence.start
     for hit in sf.of("service"):
-        if _REFERRAL.search(sf.text[: hit.start - base]) or _channel(sf, hit):
+        lead = sf.text[: hit.start - base]
+        # "refer" in the lead is a necessary condition of _REFERRAL (a cheap pre-check).
+        if ("refer" in lead.lower() and _REFERRAL.search(lead)) or _channel(sf, hit):
             continue
         if any(0 <= p.start - hit.end <= 1 for p in sf.of("plan")):
             continue  # "the alcohol and drug treatment strategy": part of a plan's name
@@ -219,9 +221,11 @@ def _channel(sf: SentenceFinds, hit: Hit) -> bool:
     """'Syringes are available from drug counselling centres': the place another service of
     the clause is delivered from."""
     clause = clause_of(sf, hit.start)
+    # The cheap test first: no other service before it in the clause, no channel.
+    if not any(clause[0] <= s.start < hit.start for s in sf.of("service")):
+        return False
     lead = phrases_regex(tuple(load("cues")["channel_before"]), after=r"\s+$")
-    return bool(lead.search(sf.local(clause[0], hit.start))) and any(
-        clause[0] <= s.start < hit.start for s in sf.of("service"))
+    return bool(lead.search(sf.local(clause[0], hit.start)))
 
 
 def _subject_of(sf: SentenceFinds, hit: Hit, cue: Hit, clause_services: list[Hit]) -> bool:
