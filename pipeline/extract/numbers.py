@@ -182,6 +182,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"\b(?![.,]\d)",
             re.I,
         ),
+        # Necessary conditions of "ratio" and "qty_range" (the ratio word between blanks; a
+        # "between", bracket, blank-delimited "to" or dash): cheap searches that let most
+        # sentences skip the full patterns.
+        "ratio_hint": re.compile(rf"\s(?:{_alternation(nums['ratio_words'])})\s", re.I),
+        "qty_range_hint": re.compile(r"between|\(|\sto\s|[-–—]", re.I),
         "qualifier_before": re.compile(
             rf"(?:^|(?<=[\s(]))(?:{_alternation(cues['qualifier_symbols'])})\s?$", re.I),
         "qualifier_after": re.compile(
@@ -482,7 +487,7 @@ def _scan_digit_figures(text: str, claims: _Claims, out: Scan) -> None:
     if section and len(text) < 150 and not text.rstrip().endswith((".", "!", "?")):
         claims.take(section.start(1), section.end(1))
         out.nonfigures.append(NonFigure(section.start(1), section.end(1), "section number"))
-    for m in p["qty_range"].finditer(text):
+    for m in p["qty_range"].finditer(text) if p["qty_range_hint"].search(text) else ():
         groups = [(m.start(i), m.end(i)) for i in range(1, 9) if m.group(i)]
         low_raw, high_raw = (text[s:e] for s, e in groups)
         low, high = _value(low_raw), _value(high_raw)
@@ -569,7 +574,7 @@ def _scan_word_figures(text: str, claims: _Claims, out: Scan) -> None:
 def _scan_ratios(text: str, claims: _Claims, out: Scan) -> None:
     """'1 in 10 clients', 'one in five': a ratio, so neither number is a count."""
     p = _patterns()
-    for m in p["ratio"].finditer(text):
+    for m in p["ratio"].finditer(text) if p["ratio_hint"].search(text) else ():
         first, second = (_ratio_term(m.group(i)) for i in (1, 2))
         if first < second and first <= 10 and claims.free(m.start(), m.end()):
             claims.take(m.start(), m.end())

@@ -55,10 +55,11 @@ class Context:
 
 def spans(sf: SentenceFinds, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     """Absolute spans of the sentence cut at `pattern` (computed once per sentence)."""
-    key = f"spans:{pattern.pattern}"
-    if key not in sf.cache:
-        sf.cache[key] = _cut(sf, pattern)
-    return sf.cache[key]
+    by_pattern = sf.cache.setdefault("spans", {})  # keyed by the pattern's (hashed) source
+    cut = by_pattern.get(pattern.pattern)
+    if cut is None:
+        cut = by_pattern[pattern.pattern] = _cut(sf, pattern)
+    return cut
 
 
 def _cut(sf: SentenceFinds, pattern: re.Pattern[str]) -> list[tuple[int, int]]:

@@ -12,6 +12,7 @@ Vocabulary in `data/country_lists.yaml`.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from pipeline.countries import EU_CODE
 from pipeline.extract.numbers import Figure
@@ -33,10 +34,14 @@ INHERITS = "inherits previous figure"
 _Slot = tuple[str, str, int | None]
 
 
+@cache
+def _item_separator() -> re.Pattern[str]:
+    """The separators of list items, compiled once."""
+    return re.compile("|".join(re.escape(s) for s in load("country_lists")["item_separators"]))
+
+
 def _items(ctx: Context) -> list[tuple[int, int]]:
-    vocab = load("country_lists")
-    sep = re.compile("|".join(re.escape(s) for s in vocab["item_separators"]))
-    return spans(ctx.sf, sep)
+    return spans(ctx.sf, _item_separator())
 
 
 def _country_of(ctx: Context, item: tuple[int, int]) -> str | None:
