@@ -233,14 +233,14 @@ def _implied_nouns() -> tuple[re.Pattern[str], dict[str, str]]:
     by_phrase = {p.lower(): cls for cls, ps in load("indicators")["implied_nouns"].items()
                  for p in ps}
     alternation = "|".join(re.escape(p) for p in sorted(by_phrase, key=len, reverse=True))
-    # "1 553 were poisonings", "3 864 (58%) were due to poisoning"
+    # "1 210 were poisonings", "2 940 (61%) were due to poisoning"
     rx = re.compile(rf"^\s*(?:\([^()]{{0,30}}\))?\s+(?:of\s+(?:them|these|whom)\s+)?"
                     rf"({alternation})\b", re.I)
     return rx, by_phrase
 
 
 def implied_noun(sf: SentenceFinds, fig: Figure) -> Counted | None:
-    """'1 553 were poisonings', '20 were accessing methadone programmes': no noun follows the
+    """'1 210 were poisonings', '35 were accessing methadone programmes': no noun follows the
     figure, its predicate says what it counts (`indicators.yaml` implied_nouns)."""
     rx, by_phrase = _implied_nouns()
     m = rx.match(sf.text[fig.end - sf.sentence.start :])
@@ -386,7 +386,7 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
             return mapping.get(near_noun[0].code), f"noun:{cls}+service:{near_noun[0].code}"
     service = _provided_at(ctx, fig) or _context_service(ctx, fig, chunk_services)
     if service is None or service.code == "drug_treatment":
-        # "2 526 methadone-prescribing facilities", "the number of substitution patients"
+        # "1 840 methadone-prescribing facilities", "the number of substitution patients"
         modifier = _service_modifier(ctx, fig, counted)
         if modifier is not None and modifier.code in mapping:
             service = modifier
@@ -419,8 +419,8 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
 
 
 def _estimate_around(ctx: Context, fig: Figure, counted: Counted) -> str | None:
-    """'it is estimated that 13 000 drug users inject', 'the population thought to inject
-    drugs is … approximately 30 000 people': the estimate a plain people noun stands for."""
+    """'it is estimated that 9 400 drug users inject', 'the population thought to inject
+    drugs is … approximately 41 000 people': the estimate a plain people noun stands for."""
     ind = load("indicators")
     base = ctx.sf.sentence.start
     after = ctx.sf.text[counted.noun.end - base :]

@@ -118,7 +118,7 @@ def fact_year(
     if _continues_data(sf, fig):
         prior = previous_year(ctx, sf.sentence.start)
         if prior is not None:
-            return prior, "year:continues"  # "Between 1998 and 2005, … Of these, 1 553 were …"
+            return prior, "year:continues"  # "Between 1998 and 2005, … Of these, 1 210 were …"
     # "…, in 2017 only 10 programmes remained active; they distributed 150 000 syringes":
     # a clause whose subject is a pronoun goes on about the time named just before.
     if _PRONOUN_CLAUSE.match(sf.text[clause[0] - base : fig.start - base]):

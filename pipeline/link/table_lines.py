@@ -6,7 +6,7 @@ and the column says whose figure it is. So a block whose header names countries 
 over its columns is read here instead, and its lines are kept out of the sentences
 (`spans`). Each filled cell under a row label that names an indicator (the same
 vocabularies as sentences and PDF tables, `link/indicators.py`) is a fact of the column's
-country; its year is the one stated in the cell ("707 (end 2021)", "590 (September 2022)"),
+country; its year is the one stated in the cell ("812 (end 2021)", "430 (September 2022)"),
 else the column's, else the label's, else none. A bracketed note that restates the figure at
 another date ("27 432 (December 2022) [20 331 in February 2022]") is a fact of its own; a
 bracketed reference number ("(2022)[38]") is not. Patterns are in `data/table_lines.yaml`.
@@ -271,7 +271,7 @@ def table_facts(doc: Document, tables: list[LineTable]) -> tuple[list[Fact], lis
 
 def table_services(doc: Document, tables: list[LineTable]) -> list[ServiceStatus]:
     """A row label naming a service over a filled, not negative cell: the service is
-    available in the column's country ("Number of OAT clients | 707 | 590")."""
+    available in the column's country ("Number of OAT clients | 812 | 430")."""
     negative = {c.lower() for c in load("table_lines")["negative_cells"]}
     rows: dict[tuple[str | None, str], ServiceStatus] = {}
     for table in tables:
