@@ -1,8 +1,9 @@
 """Segment stage: text → paragraph segments → spaCy docs and sentences.
 
-A blank English pipeline with a sentencizer is loaded once per process and fed with
-`nlp.pipe`. Lines are first grouped into segments so that a heading never runs into the
-sentence below it, while a hard-wrapped paragraph (PDF text) stays one segment.
+A blank English pipeline (the tokenizer only) is loaded once per process and fed with
+`nlp.pipe`; sentences are cut by spaCy's sentencizer rule, computed from the token arrays.
+Lines are first grouped into segments so that a heading never runs into the sentence below
+it, while a hard-wrapped paragraph (PDF text) stays one segment.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import spacy
-from spacy.attrs import IDX, LENGTH, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 from pipeline.deadline import check as check_time
@@ -46,16 +48,23 @@ class Segment:
 
 @cache
 def get_nlp() -> Language:
-    """The blank English pipeline with a sentencizer (built once per process); the genre's
-    abbreviations (data/segment.yaml) are single tokens, so "Law No. 7975" is not cut."""
+    """The blank English tokenizer (built once per process); the genre's abbreviations
+    (data/segment.yaml) are single tokens, so "Law No. 7975" is not cut. Sentences are
+    found by `_sentence_bounds`, not by a pipeline component."""
     nlp = spacy.blank("en")
     rules = load("segment")
     for abbreviation in rules["abbreviations"]:
         nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     for letter in rules["sentence_final_letters"]:
         nlp.tokenizer.add_special_case(f"{letter}.", [{ORTH: letter}, {ORTH: "."}])
-    nlp.add_pipe("sentencizer")
     return nlp
+
+
+@cache
+def _sentence_final_orths() -> frozenset[int]:
+    """Hashes of the characters after which spaCy's sentencizer ends a sentence."""
+    strings = get_nlp().vocab.strings
+    return frozenset(strings.add(c) for c in Sentencizer.default_punct_chars)
 
 
 def text_to_spans(text: str) -> list[tuple[int, int]]:
@@ -212,14 +221,21 @@ def _cap(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    """Character spans of the sentencizer's sentences, read from the doc's arrays (the same
-    spans as `doc.sents`, without building a Python object per token)."""
+    """Character spans of the sentences of spaCy's sentencizer rule (a sentence ends after a
+    sentence-final character, at the next token that is not punctuation), read from the
+    doc's arrays: the same spans as the `sentencizer` component's `doc.sents`, without a
+    Python object per token."""
     if not len(doc):
         return []
-    arr = doc.to_array([SENT_START, IDX, LENGTH])
-    starts = [i for i, flag in enumerate(arr[:, 0].tolist()) if flag == 1] or [0]
-    if starts[0] != 0:
-        starts.insert(0, 0)
-    idx, length = arr[:, 1].tolist(), arr[:, 2].tolist()
+    final = _sentence_final_orths()
+    arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]).tolist()
+    starts = [0]
+    seen_final = False
+    for i, (orth, is_punct, _, _) in enumerate(arr):
+        if orth in final:
+            seen_final = True
+        elif seen_final and not is_punct:
+            starts.append(i)
+            seen_final = False
     ends = starts[1:] + [len(doc)]
-    return [(idx[s], idx[e - 1] + length[e - 1]) for s, e in zip(starts, ends, strict=True)]
+    return [(arr[s][2], arr[e - 1][2] + arr[e - 1][3]) for s, e in zip(starts, ends, strict=True)]
