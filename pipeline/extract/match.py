@@ -11,19 +11,19 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from spacy.attrs import IDX, LENGTH
+from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline import countries
 from pipeline.extract.numbers import Figure, NonFigure, TimeRef, scan
-from pipeline.extract.segment import Segment, get_nlp
+from pipeline.extract.segment import Segment, TokenColumns, get_nlp
 from pipeline.types import Mention, Sentence
 from pipeline.vocab import DATA_DIR, load
 
@@ -68,6 +68,16 @@ class SentenceFinds:
     def text(self) -> str:
         return self.sentence.text
 
+    def may_contain(self, *needles: str) -> bool:
+        """A cheap necessary condition of a case-insensitive pattern every match of which
+        holds one of the lower-case `needles`: false only for an ASCII sentence (where
+        IGNORECASE is plain lower-casing) that holds none of them."""
+        lowered = self.cache.get("ascii_lower")
+        if lowered is None:
+            lowered = self.cache["ascii_lower"] = (self.text.lower() if self.text.isascii()
+                                                   else False)
+        return lowered is False or any(n in lowered for n in needles)
+
     def local(self, start: int, end: int) -> str:
         """Text of an absolute span of this sentence."""
         base = self.sentence.start
@@ -79,7 +89,7 @@ class Matchers:
     phrases: PhraseMatcher  # lower-cased vocabularies
     titles: PhraseMatcher  # heads that count only when capitalised ("National Programme")
     tokens: Matcher  # JSONL token patterns
-    anchors: re.Pattern[str]  # a segment without any of these words cannot match `tokens`
+    anchors: frozenset[int]  # LOWER hashes of the words every token pattern starts with
 
 
 def _phrase_groups() -> dict[str, dict[str, list[str]]]:
@@ -147,8 +157,8 @@ def build_matchers(nlp: Language | None = None) -> Matchers:
             raise ValueError(f"token pattern {label}: the first token must be a required LOWER "
                              "word or IN list (it anchors where the Matcher runs)")
         anchors.update(first["IN"] if isinstance(first, dict) else [first])
-    anchor_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(anchors))) + r")\b", re.I)
-    return Matchers(phrases, titles, tokens, anchor_re)
+    strings = nlp.vocab.strings
+    return Matchers(phrases, titles, tokens, frozenset(strings.add(a) for a in anchors))
 
 
 def longest_first(hits: list[Hit]) -> list[Hit]:
@@ -174,20 +184,19 @@ def longest_first(hits: list[Hit]) -> list[Hit]:
 TOKEN_PATTERN_WINDOW = 12
 
 
-def _anchored_token_matches(doc: Doc, text: str, matchers: Matchers) -> list[tuple]:
-    """Run the token Matcher only on short windows that start at an anchor word.
+def _anchored_token_matches(doc: Doc, lower: Sequence[int], matchers: Matchers) -> list[tuple]:
+    """Run the token Matcher only on short windows that start at an anchor token.
 
-    Every JSONL pattern begins with one of the anchors, so this finds exactly what a run over
-    the whole doc finds, at a fraction of the cost (the Matcher walks every token it is given).
+    Every JSONL pattern begins with one of the anchors (a required LOWER word), so this finds
+    what a run over the whole doc finds, at a fraction of the cost (the Matcher walks every
+    token it is given). `lower` is the doc's LOWER column.
     """
     found: set[tuple] = set()
-    for m in matchers.anchors.finditer(text):
-        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-        if span is None:
-            continue
-        i = span.start
-        window = doc[i : min(len(doc), i + TOKEN_PATTERN_WINDOW)]
-        found.update((key, i + s, i + e) for key, s, e in matchers.tokens(window))
+    anchors, n = matchers.anchors, len(doc)
+    for i, word in enumerate(lower):
+        if word in anchors:
+            window = doc[i : min(n, i + TOKEN_PATTERN_WINDOW)]
+            found.update((key, i + s, i + e) for key, s, e in matchers.tokens(window))
     return sorted(found)
 
 
@@ -197,24 +206,28 @@ def match(
     matchers: Matchers,
     overlap_policy: Callable[[list[Hit]], list[Hit]] = longest_first,
     text: str | None = None,
+    columns: TokenColumns | None = None,
 ) -> list[Hit]:
     """All vocabulary hits of one segment doc, at absolute offsets (pure).
 
-    `text` is the doc's text when the caller has it (rebuilding `doc.text` walks every token).
+    `text` is the doc's text and `columns` its (LOWER, IDX, LENGTH) token columns when the
+    caller has them (rebuilding `doc.text` walks every token).
     """
     vocab = doc.vocab.strings
     found = list(matchers.phrases(doc)) + list(matchers.titles(doc))
     text = doc.text if text is None else text
-    found += _anchored_token_matches(doc, text, matchers)
+    if columns is None or len(columns[0]) != len(doc):
+        columns = doc.to_array([LOWER, IDX, LENGTH]).T.tolist()  # no object per token
+    lower, idx, length = columns
+    found += _anchored_token_matches(doc, lower, matchers)
     hits = []
     if found:
-        arr = doc.to_array([IDX, LENGTH]).tolist()  # no Python object per token
         labels: dict[int, tuple[str, str]] = {}
         for key, s, e in found:
             if key not in labels:
                 labels[key] = tuple(vocab[key].split("|", 1))  # type: ignore[assignment]
             group, code = labels[key]
-            start, end = arr[s][0], arr[e - 1][0] + arr[e - 1][1]
+            start, end = idx[s], idx[e - 1] + length[e - 1]
             hits.append(Hit(group, code, offset + start, offset + end, text[start:end]))
     return _drop_masked(overlap_policy(hits))
 
@@ -274,7 +287,7 @@ def find(segments: list[Segment], sentences: list[Sentence]) -> list[SentenceFin
     finds = [SentenceFinds(s) for s in sentences]
     starts = [s.start for s in sentences]
     for seg in segments:
-        hits = match(seg.doc, seg.start, matchers, text=seg.text)
+        hits = match(seg.doc, seg.start, matchers, text=seg.text, columns=seg.columns)
         for hit in hits:
             i = bisect_right(starts, hit.start) - 1
             if i >= 0 and hit.start < finds[i].sentence.end:

@@ -182,11 +182,13 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"\b(?![.,]\d)",
             re.I,
         ),
-        # Necessary conditions of "ratio" and "qty_range" (the ratio word between blanks; a
-        # "between", bracket, blank-delimited "to" or dash): cheap searches that let most
+        # Necessary conditions of "ratio" and "qty_range" (the ratio word between blanks; per
+        # branch of qty_range: "between", the bracket before its first number, "to" or a dash
+        # before a number, a number starting with a digit): cheap searches that let most
         # sentences skip the full patterns.
         "ratio_hint": re.compile(rf"\s(?:{_alternation(nums['ratio_words'])})\s", re.I),
-        "qty_range_hint": re.compile(r"between|\(|\sto\s|[-–—]", re.I),
+        "qty_range_hint": re.compile(
+            r"between|\((?:range|95\s?%\s?CI|CI)?:?\s*\d|\sto\s+\d|[-–—]\s?\d", re.I),
         "qualifier_before": re.compile(
             rf"(?:^|(?<=[\s(]))(?:{_alternation(cues['qualifier_symbols'])})\s?$", re.I),
         "qualifier_after": re.compile(
@@ -623,6 +625,23 @@ def _intervals_to_nonfigures(text: str, out: Scan) -> None:
     out.nonfigures.sort(key=lambda n: n.start)
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
+@cache
+def _first_number_words() -> frozenset[str]:
+    """Words one of which every match of the "word" pattern contains as a whole word (its
+    first number word: a lead-in "a"/"half a" is always followed by one of them)."""
+    nums = load("numbers")
+    return frozenset([*nums["words"], *nums["multipliers"],
+                      *(s for s in nums["scales"] if s not in nums["digit_only_scales"])])
+
+
+def _may_have_number_word(text: str) -> bool:
+    """A necessary condition of the "word" pattern, several times cheaper than its search."""
+    return not _first_number_words().isdisjoint(_WORD_RUN.findall(text.casefold()))
+
+
 def scan(text: str) -> Scan:
     """All figures, time expressions and rejected number-like spans of one sentence."""
     out = Scan([], [], [])
@@ -630,7 +649,7 @@ def scan(text: str) -> Scan:
     has_digit = bool(_DIGIT.search(text))  # most sentences have none: only number words
     if has_digit:
         _scan_times(text, claims, out)
-    has_word = bool(_patterns()["word"].search(text))
+    has_word = _may_have_number_word(text) and bool(_patterns()["word"].search(text))
     if has_digit or has_word:  # a ratio needs a number
         _scan_ratios(text, claims, out)
     if has_digit:

@@ -9,12 +9,12 @@ it, while a hard-wrapped paragraph (PDF text) stays one segment.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import spacy
-from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, ORTH
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
@@ -36,6 +36,10 @@ _BLOCK_BREAK = re.compile(r"[.!?][\"')\]]*\s+")
 CHUNK_CHARS = 200_000
 
 
+# Token columns of a doc: LOWER hashes, character offsets, lengths.
+TokenColumns = tuple[Sequence[int], Sequence[int], Sequence[int]]
+
+
 @dataclass(frozen=True)
 class Segment:
     """A paragraph (or heading) of a document, with its spaCy doc."""
@@ -44,6 +48,9 @@ class Segment:
     text: str
     doc: Doc
     first_sentence: int  # index of its first Sentence in the document
+    # Per token: LOWER hash, character offset, length (read once from the doc's arrays, for
+    # the sentence cut and the matchers alike).
+    columns: TokenColumns = ((), (), ())
 
 
 @cache
@@ -170,10 +177,12 @@ def segments_to_sentences(
     out_segments: list[Segment] = []
     sentences: list[Sentence] = []
     for block, (start, doc) in enumerate(segments, first_block):
-        bounds = _sentence_bounds(doc)
+        orth, punct, lower, idx, length = doc.to_array([ORTH, IS_PUNCT, LOWER, IDX,
+                                                       LENGTH]).T.tolist()
+        bounds = _sentence_bounds(orth, punct, idx, length)
         end = start + (bounds[-1][1] if bounds else 0)
         out_segments.append(Segment(start, text[start:end], doc,
-                                    first_sentence + len(sentences)))
+                                    first_sentence + len(sentences), (lower, idx, length)))
         for s_rel, e_rel in bounds:
             for s, e in _cap(text, start + s_rel, start + e_rel):
                 sentences.append(Sentence(first_sentence + len(sentences), s, e, text[s:e],
@@ -220,22 +229,22 @@ def _cap(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+def _sentence_bounds(orth: list[int], punct: list[int], idx: list[int],
+                     length: list[int]) -> list[tuple[int, int]]:
     """Character spans of the sentences of spaCy's sentencizer rule (a sentence ends after a
-    sentence-final character, at the next token that is not punctuation), read from the
-    doc's arrays: the same spans as the `sentencizer` component's `doc.sents`, without a
+    sentence-final character, at the next token that is not punctuation), from the doc's
+    token columns: the same spans as the `sentencizer` component's `doc.sents`, without a
     Python object per token."""
-    if not len(doc):
+    if not orth:
         return []
     final = _sentence_final_orths()
-    arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]).tolist()
     starts = [0]
     seen_final = False
-    for i, (orth, is_punct, _, _) in enumerate(arr):
-        if orth in final:
+    for i, (word, is_punct) in enumerate(zip(orth, punct, strict=True)):
+        if word in final:
             seen_final = True
         elif seen_final and not is_punct:
             starts.append(i)
             seen_final = False
-    ends = starts[1:] + [len(doc)]
-    return [(arr[s][2], arr[e - 1][2] + arr[e - 1][3]) for s, e in zip(starts, ends, strict=True)]
+    ends = starts[1:] + [len(orth)]
+    return [(idx[s], idx[e - 1] + length[e - 1]) for s, e in zip(starts, ends, strict=True)]

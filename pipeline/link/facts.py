@@ -641,7 +641,7 @@ def sentence_facts(
         )
         facts.append(fact)
         previous = fact
-    if _RESPECTIVELY.search(sf.text):
+    if sf.may_contain("respectively") and _RESPECTIVELY.search(sf.text):
         facts = _respectively(sf, facts)
     return facts, skipped
 
@@ -703,9 +703,14 @@ def _after_year_colon(sf: SentenceFinds, fig: Figure) -> bool:
     """"(2012: 4 625 121)", "… than in 2020 (1,318)": the same measure in that year."""
     base = sf.sentence.start
     lead = sf.text[: fig.start - base]
-    return bool(re.search(r"\b\d{4}:\s*$", lead)) or (
-        fig.parenthesised and bool(re.search(r"\b(?:in|of|for)\s+\d{4}\s*\($", lead))
+    end = lead.rstrip()[-1:]  # both patterns end in a colon or bracket, then blanks
+    return (end == ":" and bool(_YEAR_COLON.search(lead))) or (
+        end == "(" and fig.parenthesised and bool(_YEAR_BRACKET.search(lead))
     )
+
+
+_YEAR_COLON = re.compile(r"\b\d{4}:\s*$")
+_YEAR_BRACKET = re.compile(r"\b(?:in|of|for)\s+\d{4}\s*\($")
 
 
 def merge_facts(facts: list[Fact]) -> list[Fact]:

@@ -125,7 +125,8 @@ def _cue_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
         return [("planned", True)]
     if _planned_by_relative(sf, hit, clause):
         return [("planned", True)]
-    if _ADVICE.search(sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]):
+    if sf.may_contain("should", "ought", "recommend") and _ADVICE.search(
+            sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]):
         return []  # "drug users should be offered testing": advice, not provision
     legal = _cues_in(sf, "legal", (sf.sentence.start, sf.sentence.end))
     in_law_name = _IN_LAW_NAME.match(sf.text[hit.end - sf.sentence.start :])
@@ -134,9 +135,10 @@ def _cue_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     if legal and _only_made_possible(sf, hit, legal):
         # "a legal basis for supervised drug consumption rooms, but none has opened"
         return [("allowed", True)]
-    if _ALLOWED_TO.search(sf.text[clause[0] - sf.sentence.start : hit.start - sf.sentence.start]):
+    if sf.may_contain("allow", "permit", "authori") and _ALLOWED_TO.search(
+            sf.text[clause[0] - sf.sentence.start : hit.start - sf.sentence.start]):
         return [("allowed", True)]  # "… amended to allow municipalities to operate DCRs"
-    if _LEGALLY_POSSIBLE.search(sf.local(clause[0], clause[1])):
+    if sf.may_contain("legally") and _LEGALLY_POSSIBLE.search(sf.local(clause[0], clause[1])):
         return [("allowed", True)]  # "made such a service legally possible", "may legally be"
     near = [c for c in _cues_in(sf, "available", clause)
             if abs(c.start - hit.start) <= EXPLICIT_CUE_DISTANCE]
@@ -209,7 +211,8 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
                 out.append(Evidence(hit, status, explicit, where, ctx))
     out.extend(_elided_subject_evidence(ctx, country))
     out.extend(_generic_subject_evidence(ctx, country))
-    if ctx.prev is not None and _LAST_N.search(sf.text) and not sf.of("service"):
+    if (ctx.prev is not None and sf.may_contain("two") and _LAST_N.search(sf.text)
+            and not sf.of("service")):
         unavailable = _cues_in(sf, "unavailable", (sf.sentence.start, sf.sentence.end))
         if unavailable:
             for hit in ctx.prev.of("service")[-2:]:
