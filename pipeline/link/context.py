@@ -35,6 +35,12 @@ GENERIC_SERVICE_NOUN = phrases_regex(tuple(load("cues")["generic_service_nouns"]
 PLANNED_AMOUNT = re.compile(r"\s+(?:capacity|budget|target|number|figure|total|level|size|"
                             r"places|spending|expenditure|investment)\b", re.I)
 GENERIC_SUBJECT = re.compile(rf"\b{GENERIC_SERVICE_NOUN}\b", re.I)
+GENERIC_SERVICE_NOUNS = tuple(n.lower() for n in load("cues")["generic_service_nouns"])
+
+
+def may_name_generic_service(sf: SentenceFinds) -> bool:
+    """A cheap necessary condition of GENERIC_SUBJECT anywhere in the sentence."""
+    return sf.may_contain(*GENERIC_SERVICE_NOUNS)
 # "the French community", "Dutch cities": an adjective is not a statement about a country.
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ish|ian|ese|ch|an|ek|ak|ene|ot)$")
 

@@ -403,9 +403,9 @@ def _timeline_line(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Event
     """A fact-sheet line "Opioid substitution treatment – methadone since 2001": a short
     line without a verb of its own that names a service and "since" (or "from") a year."""
     sf = ctx.sf
-    if not is_heading(sf) and not _LIST_LINE.match(sf.text):
+    if sf.of("event") or not services(sf):  # the cheap test first
         return []
-    if sf.of("event") or not services(sf):
+    if not is_heading(sf) and not _LIST_LINE.match(sf.text):
         return []
     m = re.search(r"\b(?:since|from)\s+(?:\w+\s+)?((?:19|20)\d\d)\b(?!\s*(?:to|-|–))",
                   sf.text, re.I)

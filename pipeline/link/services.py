@@ -22,6 +22,7 @@ from pipeline.link.context import (
     clauses,
     earlier_services,
     is_heading,
+    may_name_generic_service,
     noun_phrase_end,
     provenance,
     statement_country,
@@ -250,7 +251,8 @@ def _generic_subject_evidence(ctx: Context, country: str | None) -> list[Evidenc
     'no facility has reopened since then': a sentence whose subject is a generic programme,
     room or facility speaks of the service named last before it in the paragraph."""
     sf = ctx.sf
-    if sf.of("service") or not GENERIC_SUBJECT.search(sf.text):
+    if sf.of("service") or not (may_name_generic_service(sf)
+                                and GENERIC_SUBJECT.search(sf.text)):
         return []
     earlier = earlier_services(ctx)
     if not earlier:
