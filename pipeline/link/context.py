@@ -143,6 +143,8 @@ def _demonym_subject(ctx: Context, pos: int) -> str | None:
 def statement_country(ctx: Context, pos: int | None = None) -> str | None:
     """The country a statement is about: the one its sentence names (if exactly one), `EU`
     when the statement's own clause is Europe-wide, else the document's country."""
+    if not ctx.sf.countries and not ctx.sf.cities:
+        return ctx.country  # every rule below reads a place named in the sentence
     scope = clause_of(ctx.sf, pos) if pos is not None else (ctx.sf.sentence.start,
                                                               ctx.sf.sentence.end)
     hits = [(s, c) for s, e, c in ctx.sf.countries
