@@ -8,6 +8,10 @@ rule building included, interpreter start-up not) with its peak memory:
 - 1 worker and N workers (`--no-cache`): words/s and their ratio;
 - bare `spacy.blank("en")` tokenisation of the same texts (this process): the ratio of the
   one-worker run to it;
+- the floor of the fixed stack (this process): paragraphs, spaCy tokens and sentences, and the
+  spaCy matchers over the same texts, with no figure scan, linking, reading or writing, and
+  the start-up it needs (importing spaCy and building the matchers, in a fresh process): what
+  any run of these rules costs at least, as a ratio to the bare tokenisation;
 - a cold run that fills the cache, then an unchanged warm re-run: their ratio;
 - peak memory (ru_maxrss of the one-worker run) at `--small` and `--reports` reports;
 - with `--long-mb MB`, the peak memory of one run on a single text file of about MB
@@ -51,6 +55,37 @@ print(json.dumps({"elapsed": result.stats.elapsed_s, "wall": wall, "rss_mb": rss
                   "documents": result.stats.documents, "cached": result.stats.cached,
                   "errors": result.stats.errors}))
 """
+
+# Start-up of the fixed stack: importing spaCy and building the blank pipeline and matchers.
+_STARTUP = """
+import time
+t0 = time.perf_counter()
+import spacy
+from pipeline.extract.match import build_matchers
+build_matchers()
+print(time.perf_counter() - t0)
+"""
+
+
+def stack_floor(texts: list[str]) -> float:
+    """Seconds to segment `texts` into paragraphs, tokens and sentences and run the spaCy
+    matchers over them (rules built beforehand): the part of a run the stack fixes."""
+    from pipeline.extract.match import build_matchers, match
+    from pipeline.extract.segment import segments_to_sentences, text_to_segments
+
+    matchers = build_matchers()
+    t0 = time.perf_counter()
+    for text in texts:
+        segments, _ = segments_to_sentences(text, text_to_segments(text))
+        for seg in segments:
+            match(seg.doc, seg.start, matchers, text=seg.text, columns=seg.columns)
+    return time.perf_counter() - t0
+
+
+def stack_startup() -> float:
+    proc = subprocess.run([sys.executable, "-c", _STARTUP], capture_output=True, text=True,
+                          check=True)
+    return float(proc.stdout.strip().splitlines()[-1])
 
 
 def build_reports(seeds: list[Path], folder: Path, n: int) -> list[Path]:
@@ -116,6 +151,8 @@ def run_bench(n_reports: int, n_small: int, workers: int, repeat: int, corpus: P
         n_bytes = sum(len(t.encode()) for t in texts)
         blank = spacy.blank("en")
         baseline, _ = best_of(repeat, lambda: sum(len(d) for d in blank.pipe(texts)))
+        floor, _ = best_of(repeat, lambda: stack_floor(texts))
+        startup = min(stack_startup() for _ in range(repeat))
 
         def best_run(folder: Path, k: int) -> dict[str, float]:
             runs = [run_child(folder, root / f"out-{k}-{i}", k, cache=False)
@@ -142,6 +179,9 @@ def run_bench(n_reports: int, n_small: int, workers: int, repeat: int, corpus: P
           f"not), best of {repeat}; machine cores: {default_workers()}\n")
     print(f"bare spacy.blank tokenisation (this process): {baseline:7.2f} s "
           f"{words / baseline:>11,.0f} words/s")
+    print(f"floor: segment + spaCy matchers (this process): {floor:5.2f} s "
+          f"{words / floor:>11,.0f} words/s   {floor / baseline:.1f}x the bare tokenisation; "
+          f"with their start-up ({startup:.2f} s) {(floor + startup) / baseline:.1f}x")
     print(f"1 worker:                                     {one['elapsed']:7.2f} s "
           f"{words / one['elapsed']:>11,.0f} words/s   {one['elapsed'] / baseline:.1f}x "
           "the bare tokenisation (the whole run: rules, read, extract, rows, write)")
