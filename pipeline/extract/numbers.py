@@ -362,8 +362,23 @@ def _has_any(text: str, chars: str) -> bool:
     return any(c in text for c in chars)
 
 
+@cache
+def _words_needed() -> dict[str, tuple[str, ...]]:
+    """Lower-case strings one of which a case-insensitive family needs to match at all."""
+    months = tuple(load("numbers")["months"])
+    return {"date": months, "month_year": months, "word_range": ("between", "from"),
+            "docnum": ("/", ":", "no", "nr", "n°")}
+
+
+def _may_match(lowered: str | None, family: str) -> bool:
+    """False only when the ASCII sentence (`lowered`, None if not ASCII: IGNORECASE is
+    plain lower-casing only there) holds none of the strings the family needs."""
+    return lowered is None or any(w in lowered for w in _words_needed()[family])
+
+
 def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
     p = _patterns()
+    lowered = text.lower() if text.isascii() else None
     for m in p["file"].finditer(text) if p["file_hint"].search(text) else ():
         # A line naming a file ("24 108 1500 Name_v1.0.pdf 454 KB") is a download link:
         # nothing on it is a figure.
@@ -380,11 +395,11 @@ def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
             if claims.free(m.start(), m.end()):
                 claims.take(m.start(), m.end())
                 out.nonfigures.append(NonFigure(m.start(), m.end(), name.replace("_", " ")))
-    for m in p["date"].finditer(text):
+    for m in p["date"].finditer(text) if _may_match(lowered, "date") else ():
         claims.take(m.start(), m.end())
         year = int(m.group(3))
         out.times.append(TimeRef(m.start(), m.end(), year, month=_month(m.group(2)), kind="date"))
-    for m in p["word_range"].finditer(text):
+    for m in p["word_range"].finditer(text) if _may_match(lowered, "word_range") else ():
         if not claims.free(m.start(), m.end()):
             continue
         first, last = int(m.group(2)), int(m.group(4))
@@ -418,11 +433,11 @@ def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
         out.times.append(
             TimeRef(m.start(), m.end(), last, first, kind="split" if split else "range")
         )
-    for m in p["docnum"].finditer(text):
+    for m in p["docnum"].finditer(text) if _may_match(lowered, "docnum") else ():
         if claims.free(m.start(), m.end()):
             claims.take(m.start(), m.end())
             out.nonfigures.append(NonFigure(m.start(), m.end(), "document number"))
-    for m in p["month_year"].finditer(text):
+    for m in p["month_year"].finditer(text) if _may_match(lowered, "month_year") else ():
         if claims.free(m.start(), m.end()):
             claims.take(m.start(), m.end())
             out.times.append(

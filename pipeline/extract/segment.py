@@ -1,7 +1,8 @@
 """Segment stage: text → paragraph segments → spaCy docs and sentences.
 
-A blank English pipeline (the tokenizer only) is loaded once per process and fed with
-`nlp.pipe`; sentences are cut by spaCy's sentencizer rule, computed from the token arrays.
+A blank English pipeline (the tokenizer only) is loaded once per process and tokenises
+each paragraph (`nlp.make_doc`: there are no components to run); sentences are cut by
+spaCy's sentencizer rule, computed from the token arrays.
 Lines are first grouped into segments so that a heading never runs into the sentence below
 it, while a hard-wrapped paragraph (PDF text) stays one segment.
 """
@@ -155,7 +156,7 @@ def _parse(text: str, spans: list[tuple[int, int]],
            nlp: Language) -> Iterator[tuple[int, Doc]]:
     # A line break inside a paragraph (wrapped PDF text) is tokenised as a space, so phrases
     # broken over two lines still match; same length, so every offset stays valid.
-    docs = nlp.pipe(text[s:e].replace("\n", " ") for s, e in spans)
+    docs = (nlp.make_doc(text[s:e].replace("\n", " ")) for s, e in spans)
     for (start, _end), doc in zip(spans, docs, strict=True):
         yield start, doc
 
@@ -163,7 +164,7 @@ def _parse(text: str, spans: list[tuple[int, int]],
 def text_to_segments(
     text: str, nlp: Language | None = None, skip: tuple[tuple[int, int], ...] = ()
 ) -> Iterator[tuple[int, Doc]]:
-    """(absolute start, spaCy doc) for every paragraph, processed with `nlp.pipe`.
+    """(absolute start, spaCy doc) for every paragraph, tokenised by `nlp`.
     Paragraphs overlapping a `skip` span (table rows of a PDF) are left out."""
     return _parse(text, _paragraph_spans(text, skip), nlp or get_nlp())
 
