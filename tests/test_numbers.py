@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
 import pytest
 
-from pipeline.extract.numbers import expand_short_year, parse_number, scan
+from pipeline.extract.numbers import (
+    Figure,
+    NonFigure,
+    TimeRef,
+    expand_short_year,
+    parse_number,
+    scan,
+)
 
 
 def figures(text: str) -> list[tuple[str, float, str, float | None]]:
@@ -108,3 +117,21 @@ def test_times(text: str, expected: list) -> None:
 )
 def test_expand_short_year(start: int, tail: str, end: int) -> None:
     assert expand_short_year(start, tail) == end
+
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        Figure(3, 8, 1234.0, "percent", 2000.0, True, True, "approx", 1),
+        TimeRef(10, 19, 2019, 2015, 7, "range"),
+        NonFigure(4, 6, "ratio"),
+    ],
+    ids=["Figure", "TimeRef", "NonFigure"],
+)
+def test_shifted_moves_the_offsets_and_keeps_every_other_field(item) -> None:
+    # `shifted` lists the fields by hand (it is on the hot path): a field added to the class
+    # but not there makes it differ from `dataclasses.replace`.
+    assert item.shifted(100) == replace(item, start=item.start + 100, end=item.end + 100)
+    # ... provided the sample sets every field away from its default
+    assert all(getattr(item, f.name) != f.default for f in fields(item))

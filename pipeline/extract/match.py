@@ -12,7 +12,7 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -274,11 +274,8 @@ def _orgs(text: str, base: int) -> list[tuple[int, int, str]]:
 def _shift_scan(sentence: Sentence) -> tuple[list[Figure], list[TimeRef], list[NonFigure]]:
     found = scan(sentence.text)
     b = sentence.start
-    return (
-        [replace(f, start=f.start + b, end=f.end + b) for f in found.figures],
-        [replace(t, start=t.start + b, end=t.end + b) for t in found.times],
-        [replace(n, start=n.start + b, end=n.end + b) for n in found.nonfigures],
-    )
+    return ([f.shifted(b) for f in found.figures], [t.shifted(b) for t in found.times],
+            [n.shifted(b) for n in found.nonfigures])
 
 
 def find(segments: list[Segment], sentences: list[Sentence]) -> list[SentenceFinds]:
