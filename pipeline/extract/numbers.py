@@ -195,11 +195,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"\b(?![.,]\d)",
             re.I,
         ),
-        # Necessary conditions of "ratio" and "qty_range" (the ratio word between blanks; per
-        # branch of qty_range: "between", the bracket before its first number, "to" or a dash
-        # before a number, a number starting with a digit): cheap searches that let most
-        # sentences skip the full patterns.
-        "ratio_hint": re.compile(rf"\s(?:{_alternation(nums['ratio_words'])})\s", re.I),
+        # Necessary conditions of "ratio" and "qty_range" (the ratio word between blanks before
+        # a number; per branch of qty_range: "between", the bracket before its first number,
+        # "to" or a dash before a number, a number starting with a digit): cheap searches
+        # that let most sentences skip the full patterns.
+        "ratio_hint": re.compile(rf"\s(?:{_alternation(nums['ratio_words'])})\s+"
+                                 rf"(?:\d|{_alternation(nums['words'])})", re.I),
         "qty_range_hint": re.compile(
             r"between|\((?:range|95\s?%\s?CI|CI)?:?\s*\d|\sto\s+\d|[-–—]\s?\d", re.I),
         "qualifier_before": re.compile(

@@ -190,6 +190,10 @@ _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 # What needs work: line breaks with CR, a character followed by combining marks (NFC may
 # compose them), or any single non-ASCII character. Plain ASCII runs are copied in bulk.
 _SPECIAL_RE = re.compile(rf"\r\n?|(?s:.)[{_COMBINING}]+|[^\x00-\x7f]")
+# The same for a text without combining marks (most): the middle branch, tried at every
+# position, can never match there.
+_HAS_COMBINING = re.compile(rf"[{_COMBINING}]")
+_SPECIAL_NO_COMBINING_RE = re.compile(r"\r\n?|[^\x00-\x7f]")
 
 
 def _normalise_piece(piece: str) -> str:
@@ -211,7 +215,8 @@ def normalise_text(raw: str) -> tuple[str, array[int]]:
     out: list[str] = []
     offsets: array[int] = array("i")
     pos = 0
-    for m in _SPECIAL_RE.finditer(raw):
+    special = _SPECIAL_RE if _HAS_COMBINING.search(raw) else _SPECIAL_NO_COMBINING_RE
+    for m in special.finditer(raw):
         if m.start() > pos:
             out.append(raw[pos : m.start()])
             offsets.extend(range(pos, m.start()))
