@@ -486,11 +486,29 @@ def _year_counts(text: str, start: int, end: int) -> bool:
     ) and not re.search(r"(?:[\d–-]|\b[A-Z]\w*)\s*$", before)  # "Plan 2015", "2014-2015"
 
 
+@cache
+def _reach() -> dict[str, int]:
+    """How far back an end-anchored pattern on the text before a figure can reach: its
+    longest phrase plus the characters around it (a blank, a boundary character), so a
+    search of that window finds what a search of the whole text before the figure finds."""
+    nums, cues = load("numbers"), load("cues")
+    return {"reference": max(map(len, nums["reference_words"])) + 4,
+            "qualifier_before": max(map(len, cues["qualifier_symbols"])) + 4,
+            "currency_before": len("euro") + 4}
+
+
+def _search_before(name: str, text: str, end: int) -> re.Match[str] | None:
+    """`_patterns()[name].search(text[:end])` for a pattern anchored at its end (`$`)
+    with a bounded length, looking only at the window it can reach (a long sentence would
+    otherwise be scanned from its start for every figure)."""
+    return _patterns()[name].search(text, max(0, end - _reach()[name]), end)
+
+
 def _blocked(text: str, start: int, end: int) -> str | None:
     p = _patterns()
     if p["duration"].match(text[end:]) and not p["duration_compound"].match(text[end:]):
         return "duration, age or size"
-    if p["reference"].search(text[:start]):
+    if _search_before("reference", text, start):
         return "reference or page number"
     return None
 
@@ -500,7 +518,7 @@ def _unit(text: str, start: int, end: int) -> tuple[str, int]:
     m = p["percent"].match(text[end:])
     if m:
         return "percent", end + m.end()
-    if p["currency_before"].search(text[:start]):
+    if _search_before("currency_before", text, start):
         return "eur", end
     m = p["currency_after"].match(text[end:])
     if m:
@@ -627,7 +645,7 @@ def _qualified(text: str, fig: Figure) -> Figure:
     words after ("50 or more", "20 or fewer"), mapped to the spec's qualifier codes."""
     p = _patterns()
     cues = load("cues")
-    before = p["qualifier_before"].search(text, 0, fig.start)
+    before = _search_before("qualifier_before", text, fig.start)
     if before:
         symbol = text[before.start() : fig.start].strip().lower()
         return replace(fig, qualifier=cues["qualifier_symbols"][symbol])
