@@ -479,7 +479,8 @@ def _year_counts(text: str, start: int, end: int) -> bool:
     ("deaths totalled 1995 in 2018")."""
     p = _patterns()
     before = text[:start]
-    if p["count_verb_before"].search(before) and p["year_after"].match(text, end):
+    # The anchored match first: the end-anchored search scans all of `before`.
+    if p["year_after"].match(text, end) and p["count_verb_before"].search(before):
         return True
     return bool(p["count_noun_after"].match(text, end)) and not (
         p["year_word_before"].search(before) if before.strip() else False

@@ -240,7 +240,8 @@ def rejoin_broken_words(text: str) -> tuple[str, array[int] | None]:
     """Text with words broken by a hyphen re-joined (the hyphen kept where the document
     writes the word with one, or the first part starts compounds: see pdf.dehyphenate),
     and per output character its offset in `text` (None when nothing was re-joined)."""
-    if "-" not in text or not _BROKEN_WORD.search(text):
+    # A hyphen before a blank or line break is a necessary condition (a cheap pre-check).
+    if not any(gap in text for gap in ("-\n", "- ", "-\t")) or not _BROKEN_WORD.search(text):
         return text, None
     seen = hyphenated_forms(text)
     out: list[str] = []

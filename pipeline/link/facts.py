@@ -74,7 +74,8 @@ def _counts_waiting_list(lead: str) -> bool:
 def _whole_of_part(lead: str) -> bool:
     """'44 of the 232 newly reported cases': the whole a part is counted from, not a fact
     of its own."""
-    m = _WHOLE_OF_PART.search(lead)
+    # The pattern ends in "the" and blanks: a cheap pre-check before the end-anchored search.
+    m = _WHOLE_OF_PART.search(lead) if lead.rstrip()[-3:].lower() == "the" else None
     if not m:
         return False
     # Only after a figure in digits: "one of the 64 centres" names the whole as a count.
