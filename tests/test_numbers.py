@@ -77,6 +77,13 @@ def test_parse_number(raw: str, value: float) -> None:
         ("15:00 to 16:30", []),
         ("Extracted on: 26/03/2017", []),
         ("since the 1990s", []),
+        # the day of a date, with or without a year, is no count
+        ("On 1 July there were", []),
+        ("by December 31, 2012, the", []),
+        ("on the 31st of December 2011", []),
+        # ... but a capital is part of a month name: "may" here is a verb
+        ("of these, 3 may have", [("3", 3, "count", None)]),
+        ("In May 20 sites were open", [("20", 20, "count", None)]),
     ],
 )
 def test_figures(text: str, expected: list) -> None:
@@ -96,6 +103,10 @@ def test_figures(text: str, expected: list) -> None:
         ("for the period 2010-2018", [("2010-2018", 2018, 2010, None, "range")]),
         ("opened in July 2005", [("July 2005", 2005, None, 7, "year")]),
         ("of 12 January 2017", [("12 January 2017", 2017, None, 1, "date")]),
+        ("on 31st of December 2011", [("31st of December 2011", 2011, None, 12, "date")]),
+        ("on 1st January 2010", [("1st January 2010", 2010, None, 1, "date")]),
+        ("By December 31, 2012, the", [("December 31, 2012", 2012, None, 12, "date")]),
+        ("on July 1st 2011", [("July 1st 2011", 2011, None, 7, "date")]),
         ("By 2015, a total", [("2015", 2015, None, None, "year")]),
         ("(2012: 4 625 121)", [("2012", 2012, None, None, "year")]),
         # Citations and document numbers are no years of anything

@@ -140,9 +140,20 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     return {
         "file_hint": re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|csv|zip|txt)(?![a-z])", re.I),
         "file": re.compile(r"\S*\.(?:pdf|docx?|xlsx?|pptx?|csv|zip|txt)(?![a-z])", re.I),
+        # "12 January 2017", "31st of December 2011", "1st January 2010"
         "date": re.compile(
-            rf"(?=\d)(?<![\w.])(\d{{1,2}})\s+({month})\s*,?\s+({YEAR_RE})(?![\w/])", re.I
+            rf"(?=\d)(?<![\w.])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({month})\s*,?\s+"
+            rf"({YEAR_RE})(?![\w/])", re.I
         ),
+        # "December 31, 2012", "July 1st 2011": month first (US style)
+        "date_us": re.compile(
+            rf"\b({month})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)({YEAR_RE})(?![\w/])",
+            re.I),
+        # "on 1 July" without a year: the day is no figure. The month capitalised, as
+        # English writes it ("3 may be" is no date).
+        "day_month": re.compile(
+            rf"(?=\d)(?<![\w.,])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?"
+            rf"(?-i:{'|'.join(m.capitalize() for m in nums['months'])})\b", re.I),
         "month_year": re.compile(rf"\b({month})\s+(?:of\s+)?({YEAR_RE})(?![\w/])", re.I),
         "numeric_date": re.compile(r"(?=\d)\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"),
         "time": re.compile(r"(?=\d)\b\d{1,2}:\d{2}\b"),
@@ -380,7 +391,8 @@ def _has_any(text: str, chars: str) -> bool:
 def _words_needed() -> dict[str, tuple[str, ...]]:
     """Lower-case strings one of which a case-insensitive family needs to match at all."""
     months = tuple(load("numbers")["months"])
-    return {"date": months, "month_year": months, "word_range": ("between", "from"),
+    return {"date": months, "date_us": months, "day_month": months, "month_year": months,
+            "word_range": ("between", "from"),
             "docnum": ("/", ":", "no", "nr", "n°")}
 
 
@@ -413,6 +425,15 @@ def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
         claims.take(m.start(), m.end())
         year = int(m.group(3))
         out.times.append(TimeRef(m.start(), m.end(), year, month=_month(m.group(2)), kind="date"))
+    for m in p["date_us"].finditer(text) if _may_match(lowered, "date_us") else ():
+        if claims.free(m.start(), m.end()):
+            claims.take(m.start(), m.end())
+            out.times.append(TimeRef(m.start(), m.end(), int(m.group(3)),
+                                     month=_month(m.group(1)), kind="date"))
+    for m in p["day_month"].finditer(text) if _may_match(lowered, "day_month") else ():
+        if claims.free(m.start(), m.end()):
+            claims.take(m.start(), m.end())
+            out.nonfigures.append(NonFigure(m.start(), m.end(), "day of a month"))
     for m in p["word_range"].finditer(text) if _may_match(lowered, "word_range") else ():
         if not claims.free(m.start(), m.end()):
             continue
