@@ -75,6 +75,24 @@ def fact_rows(text: str) -> list[tuple]:
         # Closure verbs come from cues.yaml: a count of closures is no count of what runs.
         ("In 2029, two needle and syringe programmes ceased operating.", []),
         ("In 2029, three drug consumption rooms were shut down.", []),
+        # People said to be in treatment, or on an OST medicine, are its clients.
+        ("In 2029, 12 345 clients were in treatment.",
+         [("SE", "treatment.clients", 2029, 12345)]),
+        ("In 2029, 2 345 people underwent treatment.",
+         [("SE", "treatment.clients", 2029, 2345)]),
+        ("Treatment was provided to 3 456 clients in 2029.",
+         [("SE", "treatment.clients", 2029, 3456)]),
+        ("Around 4 567 people were on methadone in 2029.",
+         [("SE", "ost.clients", 2029, 4567)]),
+        ("In 2029, 678 clients were receiving buprenorphine.",
+         [("SE", "ost.clients", 2029, 678)]),
+        # ... not savings "in treatment costs"
+        ("The programme saved 35 million in treatment costs in 2029.", []),
+        # The day of a date is no count.
+        ("On 1 July, 789 clients were registered in substitution treatment.",
+         [("SE", "ost.clients", None, 789)]),
+        ("By December 31, 2029, 890 clients were in substitution treatment.",
+         [("SE", "ost.clients", 2029, 890)]),
     ],
 )
 def test_facts_rules(text: str, expected: list) -> None:
