@@ -86,6 +86,11 @@ def fact_rows(text: str) -> list[tuple]:
          [("SE", "ost.clients", 2029, 4567)]),
         ("In 2029, 678 clients were receiving buprenorphine.",
          [("SE", "ost.clients", 2029, 678)]),
+        # The activity as the subject of a count verb counts what it hands out.
+        ("Syringe distribution totalled 1.5 million in 2029.",
+         [("SE", "nsp.syringes_distributed", 2029, 1_500_000)]),
+        ("In 2029, syringe distribution reached 3 400 clients.",
+         [("SE", "nsp.clients", 2029, 3400)]),
         # ... not savings "in treatment costs"
         ("The programme saved 35 million in treatment costs in 2029.", []),
         # The day of a date is no count.
