@@ -622,6 +622,11 @@ def service_rows(text: str) -> list[tuple]:
         ("Harm reduction interventions", []),
         ("Drug consumption rooms aim to reduce overdose deaths and infections.", []),
         ("Opioid substitution treatment is an evidence-based intervention.", []),
+        # a future predicate after the service plans it
+        ("The first drug consumption room will open in 2031.",
+         [("drug_consumption_room", "planned")]),
+        ("Two new needle and syringe programme sites are due to open next year.",
+         [("needle_syringe_programme", "planned")]),
     ],
 )
 def test_services(text: str, expected: list) -> None:

@@ -119,6 +119,10 @@ _FUTURE = re.compile(r"\b(?:will|shall|is to|are to|(?:is|are) expected to|"
                      r"to|(?:is|are) (?:planned|scheduled|due) to)\s+(?:\w+\s+)?(?:open|create|"
                      r"establish|launch|set up|add|reach|increase|expand|bring|provide|build|"
                      r"fund|distribute)\b", re.I)
+# "two new sites will open next year", "1 200 clients will be treated": the figure's own
+# predicate is in the future.
+_FUTURE_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,8}?(?:will|shall|(?:is|are)\s+to|"
+                           r"(?:is|are)\s+(?:expected|planned|scheduled|due)\s+to)\b", re.I)
 _OTHER_SUBJECT = re.compile(r"\b(?:treatment|care|therapy)\b", re.I)
 # "… patients were receiving it": the object pronoun stands for a service named before.
 _IN_CARE = re.compile(r"\b(?:in treatment|in care|were treated|receiving|enrolled|registered)\b",
@@ -556,7 +560,7 @@ def sentence_facts(
             continue
         if _FUTURE.search(sf.text[: fig.start - sf.sentence.start]) or _HOPED.match(
             sf.local(fig.end, sf.sentence.end)
-        ):
+        ) or _FUTURE_AFTER.match(sf.local(fig.end, clause_of(sf, fig.start)[1])):
             skipped.append((fig, "a planned or future count"))  # "will open two more sites"
             continue
         if _FORECAST.search(sf.local(clause_of(sf, fig.start)[0], fig.start)):
