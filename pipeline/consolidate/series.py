@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Iterable
 from decimal import Decimal
 
 import pandas as pd
@@ -77,8 +78,11 @@ def interval(value: float, qualifier: str, value_high: float | None) -> tuple[fl
 
 def is_conflict(rows: pd.DataFrame) -> bool:
     """True when no single quantity is consistent with every given row."""
-    bounds = [interval(v, q, h) for v, q, h in
-              zip(rows["value"], rows["qualifier"], rows["value_high"], strict=True)]
+    return _conflicting(zip(rows["value"], rows["qualifier"], rows["value_high"], strict=True))
+
+
+def _conflicting(figures: Iterable[tuple[float, str, float | None]]) -> bool:
+    bounds = [interval(v, q, h) for v, q, h in figures]
     low = max(b[0] for b in bounds)
     high = min(b[1] for b in bounds)
     return low > high * (1 + 1e-9) + 1e-9
@@ -108,27 +112,31 @@ def _candidates(facts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _deciding_rule(ordered: pd.DataFrame) -> str:
+def _deciding_rule(ordered: list[dict]) -> str:
     if len(ordered) == 1:
         return "single_row"
-    best, second = ordered.iloc[0], ordered.iloc[1]
+    best, second = ordered[0], ordered[1]
     return next(c for c in CRITERIA if best[c] != second[c])
 
 
-def _series_row(key: dict, rows: pd.DataFrame) -> dict:
-    ordered = rows.sort_values(list(CRITERIA), kind="stable")
-    best = ordered.iloc[0]
+def _series_row(key: dict, rows: list[dict]) -> dict:
+    """The series row of one group of candidate rows (plain records: a pandas sort per
+    group would cost milliseconds a series, minutes for an archive's thousands)."""
+    ordered = sorted(rows, key=lambda r: tuple(r[c] for c in CRITERIA))  # stable
+    best = ordered[0]
     high = best["value_high"]
+    first_per_document = list({r["doc_id"]: r for r in reversed(ordered)}.values())
     return {
         "id": series_id(key),
         **key,
         "value": float(best["value"]),
         "qualifier": best["qualifier"],
         "value_high": None if pd.isna(high) else float(high),
-        "n_sources": int(rows["doc_id"].nunique()),
+        "n_sources": len({r["doc_id"] for r in rows}),
         "n_rows": len(rows),
-        "values": sorted({float(v) for v in rows["value"]}),
-        "conflict": is_conflict(ordered.drop_duplicates("doc_id")),
+        "values": sorted({float(r["value"]) for r in rows}),
+        "conflict": _conflicting((r["value"], r["qualifier"], r["value_high"])
+                                 for r in first_per_document),
         "doc_id": best["doc_id"],
         "fact_id": best["id"],
         "report_year": None if pd.isna(best["report_year"]) else int(best["report_year"]),
@@ -137,16 +145,19 @@ def _series_row(key: dict, rows: pd.DataFrame) -> dict:
     }
 
 
+def _series_key(record: dict) -> tuple:
+    key = tuple(None if pd.isna(record[c]) else record[c] for c in KEY)
+    return tuple(v if v is None or c not in ("year", "period_start") else int(v)
+                 for c, v in zip(KEY, key, strict=True))
+
+
 def facts_to_series(facts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """One row per series (see the module docstring), sorted by its key; a pure function."""
-    df = _candidates(facts, documents)
-    rows = []
-    for key_values, group in df.groupby(KEY, dropna=False, sort=False, observed=True):
-        key = dict(zip(KEY, key_values, strict=True))
-        key = {k: (None if pd.isna(v) else v) for k, v in key.items()}
-        for column in ("year", "period_start"):
-            key[column] = None if key[column] is None else int(key[column])
-        rows.append(_series_row(key, group))
+    groups: dict[tuple, list[dict]] = {}
+    for record in _candidates(facts, documents).to_dict("records"):
+        groups.setdefault(_series_key(record), []).append(record)
+    rows = [_series_row(dict(zip(KEY, key, strict=True)), group)
+            for key, group in groups.items()]
     rows.sort(key=lambda r: tuple((r[c] is None, r[c] or 0 if c in ("year", "period_start")
                                    else r[c] or "") for c in KEY))
     return pd.DataFrame(rows, columns=COLUMNS).astype(DTYPES)
