@@ -64,6 +64,13 @@ def test_parse_number(raw: str, value: float) -> None:
          [("245 000 to 279 000", 245000, "count", 279000)]),
         ("from 1.2 million to 3 million syringes", [("1.2 million", 1_200_000, "count", None),
                                                    ("3 million", 3_000_000, "count", None)]),
+        # Swiss apostrophe thousands; a decimal comma before a scale word; "mln"
+        ("1'234 clients", [("1'234", 1234, "count", None)]),
+        ("1'234'567 syringes", [("1'234'567", 1_234_567, "count", None)]),
+        ("about 2,5 million syringes", [("2,5 million", 2_500_000, "count", None)]),
+        ("1,5 thousand clients", [("1,5 thousand", 1500, "count", None)]),
+        ("1.5 mln syringes", [("1.5 mln", 1_500_000, "count", None)]),
+        ("2,500 million", [("2,500 million", 2_500_000_000, "count", None)]),
         # Not figures
         ("24 108 1500 Nadine G.M. van Gelder_v1.0.pdf454.01 KBDownload", []),
         ("for more than 20 years", []),

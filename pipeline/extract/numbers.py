@@ -80,17 +80,18 @@ class Scan:
 
 
 _DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
+_DECIMAL_COMMA = re.compile(r"\d{1,3},\d{1,2}")
 
 
 def parse_number(raw: str, dot_thousands: bool = True) -> float:
     """'76 000', '76,000' → 76000; '1.7' → 1.7; '5.600', '12.500' → 5600, 12500 (dot
     thousands of translated reports: a group of exactly three digits after the dot).
-    Thousands separators are spaces or commas. Never raises on long digit runs: a run too
+    Thousands separators are spaces, commas or apostrophes ("1'234"). Never raises on long digit runs: a run too
     long to be a float is `inf`, which the caller rejects."""
     cleaned = raw.strip()
     if dot_thousands and _DOT_THOUSANDS.fullmatch(cleaned):
         cleaned = cleaned.replace(".", "")
-    cleaned = re.sub(r"[ ,]", "", cleaned)
+    cleaned = re.sub(r"[ ,'’]", "", cleaned)
     try:
         return float(cleaned)
     except OverflowError:  # pragma: no cover - float() returns inf rather than raising
@@ -119,9 +120,13 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     word_scales = _alternation(s for s in nums["scales"] if s not in nums["digit_only_scales"])
     # Thousands groups are exactly three digits and one separator throughout ("76 000",
     # "76,000", "5.600" in translated reports); a number ends where the grouping breaks.
+    # Swiss reports group with an apostrophe ("1'234"); a decimal comma is read only before
+    # a scale word ("2,5 million"), where it cannot be a thousands comma.
     digit = (
         r"(?:\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?"
         r"|\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?"
+        r"|\d{1,3}(?:['’]\d{3})+(?!\d)(?:\.\d+)?"
+        rf"|\d{{1,3}},\d{{1,2}}(?=\s(?:{scales})\b)"
         rf"|[1-9]\d{{0,2}}(?:\.\d{{3}})+(?!\d|[.,]\d)(?!\s?(?:%|per\s?cent\b|(?:{scales})\b))"
         r"|\d+(?:\.\d+)?)"
     )
@@ -242,6 +247,8 @@ def _value(raw: str) -> float:
     parts = raw.strip().split()
     if len(parts) > 1 and parts[-1].lower() in nums["scales"]:
         number = " ".join(parts[:-1])  # "1.500 million" is 1.5 million
+        if _DECIMAL_COMMA.fullmatch(number):
+            number = number.replace(",", ".")  # "2,5 million"
         return parse_number(number, dot_thousands=False) * nums["scales"][parts[-1].lower()]
     return parse_number(raw)
 
