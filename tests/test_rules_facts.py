@@ -115,6 +115,15 @@ def test_facts_rules(text: str, expected: list) -> None:
          "reached about 1 590 clients in 2029.",
          [("SE", "nsp.syringes_distributed", 2029, 81000),
           ("SE", "nsp.clients", 2029, 1590)]),
+        # A part of the year framing the sentence dates it.
+        ("At end-2029, 3 210 clients were in substitution treatment.",
+         [("SE", "ost.clients", 2029, 3210)]),
+        ("In mid-2029, 3 210 clients were in substitution treatment.",
+         [("SE", "ost.clients", 2029, 3210)]),
+        ("In the first half of 2029, 3 210 clients were in substitution treatment.",
+         [("SE", "ost.clients", 2029, 3210)]),
+        ("In Q1 2029, 3 210 clients were in substitution treatment.",
+         [("SE", "ost.clients", 2029, 3210)]),
         # Present tense takes no year.
         ("Currently 42 drug consumption rooms operate and they served 900 clients in 2029.",
          [("SE", "dcr.facilities", None, 42), ("SE", "dcr.clients", 2029, 900)]),

@@ -86,8 +86,8 @@ _DECIMAL_COMMA = re.compile(r"\d{1,3},\d{1,2}")
 def parse_number(raw: str, dot_thousands: bool = True) -> float:
     """'76 000', '76,000' → 76000; '1.7' → 1.7; '5.600', '12.500' → 5600, 12500 (dot
     thousands of translated reports: a group of exactly three digits after the dot).
-    Thousands separators are spaces, commas or apostrophes ("1'234"). Never raises on long digit runs: a run too
-    long to be a float is `inf`, which the caller rejects."""
+    Thousands separators are spaces, commas or apostrophes ("1'234"). Never raises on long
+    digit runs: a run too long to be a float is `inf`, which the caller rejects."""
     cleaned = raw.strip()
     if dot_thousands and _DOT_THOUSANDS.fullmatch(cleaned):
         cleaned = cleaned.replace(".", "")
@@ -132,7 +132,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     )
     num = rf"(?:{digit})(?:\s(?:{scales})\b)?"
     month = rf"(?:{months})"
-    yr = rf"(?<![\w./:-]){YEAR_RE}"
+    # not inside a code or range ("No-2018", "1999-2018"), but after "mid-", "end-" …
+    yr = (rf"(?:(?<![\w./:-])|(?<=[Mm]id-)|(?<=[Ee]nd-)|(?<=[Ee]arly-)|(?<=[Ll]ate-))"
+          rf"{YEAR_RE}")
     word = rf"(?:{_alternation(nums['words'])}|{_alternation(nums['multipliers'])}|{word_scales})"
     ones = _alternation(nums["one_words"])
     fractions = _alternation(nums["fraction_words"])

@@ -24,8 +24,12 @@ _CHUNK_SPLIT = re.compile(r"(?<!\d)[,;:]|[,;:](?!\d)")
 # "In 2015, …" / "By 2015, …": a year that frames the whole sentence.
 FRAMING_YEAR = re.compile(
     r"\s*[\"'(\[]?\s*(?:In|During|By|Up to|As of|As at|On|Since|Until|At the end of|"
-    r"By the end of|According to)\s+"
-    r"(?:the\s+)?(?:(?:state\s+)?(?:calendar|fiscal|financial|reporting)\s+)?(?:year\s+)?"
+    r"By the end of|According to|At)\s+"
+    r"(?:the\s+)?"
+    # part of the year: "In the first half of 2019", "In Q1 2019", "At end-2018"
+    r"(?:(?:first|second|third|fourth|last)\s+(?:half|quarter|six\s+months|three\s+months)"
+    r"\s+of\s+(?:the\s+year\s+)?|(?:early|late|mid|end)[\s-]|[QH][1-4]\s+)?"
+    r"(?:(?:state\s+)?(?:calendar|fiscal|financial|reporting)\s+)?(?:year\s+)?"
     r"((?:\d{1,2}\s+)?(?:[A-Z][a-z]+\s+)?\d{4})\b"
 )
 # A programme, room or facility named without saying which service it is (`cues.yaml`).
