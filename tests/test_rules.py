@@ -622,6 +622,12 @@ def service_rows(text: str) -> list[tuple]:
         ("Harm reduction interventions", []),
         ("Drug consumption rooms aim to reduce overdose deaths and infections.", []),
         ("Opioid substitution treatment is an evidence-based intervention.", []),
+        # "never been introduced" and the like deny it
+        ("Heroin-assisted treatment has never been introduced.",
+         [("heroin_assisted_treatment", "unavailable")]),
+        ("Drug checking has not been introduced yet, although needle and syringe programmes "
+         "operate in all cities.",
+         [("drug_checking", "unavailable"), ("needle_syringe_programme", "available")]),
         # a future predicate after the service plans it
         ("The first drug consumption room will open in 2031.",
          [("drug_consumption_room", "planned")]),
