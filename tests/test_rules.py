@@ -539,10 +539,30 @@ def plan_rows(text: str) -> list[tuple]:
         ("Main trends in 2011 The National Drug Strategy is in effect.", []),
         ("The Regulation on Planning and the Latvian Strategic Development Plan 2010-13 apply.",
          [("other", 2010, 2013)]),
+        # Adopted in the active voice: the plan is the object of the verb
+        ("In 2029, the government adopted a new national drug strategy.",
+         [("strategy", 2029, None)]),
+        ("The parliament approved the National Drug Strategy in 2029.",
+         [("strategy", 2029, None)]),
+        # ... and a year after "in" is no part of a name: the report, not the strategy
+        ("The ministry published a report on the strategy in 2029.", []),
+        # Periods a plan covers, said with a verb
+        ("The current strategy covers the years 2028 to 2035.", [("strategy", 2028, 2035)]),
+        ("The new strategy, valid from 2031 until 2040, was approved by parliament.",
+         [("strategy", 2031, 2040)]),
+        # A national programme that says it is about drugs
+        ("The national programme on drugs for 2026–2030 was adopted.",
+         [("strategy", 2026, 2030)]),
     ],
 )
 def test_plans(text: str, expected: list) -> None:
     assert plan_rows(text) == expected
+
+
+def test_a_plan_title_keeps_the_bracket_its_period_opened() -> None:
+    plans = extract_text(HEAD + "The Strategy (2031-2040) and its first Action Plan (2031-2034) "
+                         "were adopted in 2031.").plans
+    assert [p.title for p in plans] == ["The Strategy (2031-2040)", "Action Plan (2031-2034)"]
 
 
 def service_rows(text: str) -> list[tuple]:

@@ -25,7 +25,8 @@ _PERIOD_GAP = re.compile(
     r"(?:[,;]\s+(?:which\s+)?|:\s+the\s+first,?\s+|"
     r"[,;]\s+the\s+(?:last|current|latest|first|second|previous|new|next|most\s+recent)\s+"
     r"(?:one\s+|of\s+(?:which|them)\s+)?)"
-    r"(?:covers|covered|covering|runs|ran|for|spans|spanned|spanning)\s+"
+    r"(?:covers|covered|covering|runs|ran|for|spans|spanned|spanning|valid|running|"
+    r"in\s+force)\s+"
     r"(?:(?:from|the)\s+)?(?:periods?\s+)?"
 )
 _SAME_PERIOD = re.compile(r"(?:\s+[\w-]+){0,4}?\s+(?:for|covering|over)\s+the\s+same\s+period\b",
@@ -34,8 +35,9 @@ _ABOUT_PLAN = re.compile(r"\b(?:follow-up|evaluation|review|report|assessment|re
                          r"implementation|progress)\s+(?:report\s+)?(?:of|on)\s+(?:the\s+)?"
                          r"(?:[\w-]+\s+){0,3}$", re.I)
 # "Action Plan on … runs from 2015 to 2017": the verb is not part of the title.
-_TITLE_VERB = re.compile(r"\s+(?:runs|ran|covers|covered|spans|spanned|lasts|lasted)(?:\s+from)?\s+"
-                         r"(?=\d)")
+_TITLE_VERB = re.compile(r",?\s+(?:which\s+)?(?:runs|ran|covers|covered|covering|spans|spanned|"
+                         r"lasts|lasted|(?:is|was)\s+valid|valid|running|applies|applied)"
+                         r"(?:\s+(?:from|the\s+years))?\s+(?=\d)")
 _UNDER = re.compile(r"^\s+(?:under|within|implementing)\s+(?:the\s+)?(?:new\s+|national\s+|"
                     r"current\s+)?$", re.I)
 # A law named by its date: "Decree of 19 January 1990", "Law of March 3, 2005", "Act dated
@@ -92,12 +94,14 @@ def _right_time(sf: SentenceFinds, head: Hit, heads: list[Hit]) -> tuple[TimeRef
             coordinated = between and re.match(
                 r"\s+and\s+$", sf.text[head.end - base : between[0].start - base]
             )
-            if _is_name_gap(gap) and (not between or coordinated):
+            if _is_name_gap(gap) and not _DATE_LEAD.search(gap) and (not between or
+                                                                     coordinated):
                 return t, "plan:name-after"
         if between:
             return None
-        if re.search(r"\bperiod\s*$", gap):
-            return t, "plan:period"
+        if re.search(r"\b(?:period|years)\s*$", gap) or (
+                t.kind == "range" and _COVERS.fullmatch(gap)):
+            return t, "plan:period"  # "covers the period 2016-19", "covers 2018 to 2025"
     return None
 
 
@@ -127,7 +131,12 @@ def _adopted_time(sf: SentenceFinds, head: Hit) -> tuple[TimeRef, str] | None:
         clause = (clause[0], clause_of(sf, clause[1] + rest.index("which"))[1])
     verbs = [h for h in sf.of("adoption") if head.end <= h.start < clause[1]]
     if not verbs or [p for p in sf.of("plan") if head.end <= p.start < verbs[0].start]:
-        return None
+        # "In 2019, the government adopted a new national drug strategy": the plan is the
+        # object right after the verb.
+        verbs = [h for h in sf.of("adoption") if clause[0] <= h.start and h.end <= head.start
+                 and _OBJECT_GAP.fullmatch(sf.local(h.end, head.start))]
+        if not verbs:
+            return None
     if _ABOUT_PLAN.search(sf.local(clause[0], head.start)):
         return None  # "A follow-up of the ANDT strategy was published": not the strategy
     for t in sf.times:
@@ -136,6 +145,18 @@ def _adopted_time(sf: SentenceFinds, head: Hit) -> tuple[TimeRef, str] | None:
             if re.search(r"\b(?:in|since|from)\s+(?:the\s+\w+\s+of\s+)?$", lead, re.I):
                 return t, "plan:adopted"
     return None
+
+
+# "… covers the years 2018 to 2025", "… runs from 2021 until 2030"
+_COVERS = re.compile(r"\s+(?:covers|covered|covering|runs|ran|spans|spanned|is\s+valid|"
+                     r"was\s+valid|applies|applied)\s+(?:from\s+|the\s+(?:years\s+)?)?", re.I)
+# "the strategy in 2018": a year after "in" dates something said of the plan, it is not
+# part of the plan's name.
+_DATE_LEAD = re.compile(r"\b(?:in|during|since|until)\s+$", re.I)
+# Between an active adoption verb and the plan it adopts: articles and name words only
+# ("adopted a new national drug strategy", "approved its first Action Plan on Drugs").
+_OBJECT_GAP = re.compile(r"\s+(?:(?:a|an|the|its|their|new|first|second|third|revised|updated|"
+                         r"national|federal|comprehensive|drugs?|anti-drug|[A-Z][\w’'-]*)\s+)*")
 
 
 # "… for 2009-12 and 2013-16", "the first, covering 2015-16, and the second 2017-20"
@@ -275,7 +296,10 @@ def sentence_plans(ctx: Context) -> list[Plan]:
     plans = []
     for a in attach_years(sf) + _same_period(ctx):
         start_year, end_year = _period(a, sf)
-        title = _TITLE_VERB.sub(" ", sf.text[a.name_start - base : a.name_end - base].strip())
+        name = sf.text[a.name_start - base : a.name_end - base]
+        if name.count("(") > name.count(")") and sf.text[a.name_end - base :].startswith(")"):
+            name += ")"  # "The Strategy (2021-2030)": the bracket its period opened
+        title = _TITLE_VERB.sub(" ", name.strip())
         clause = clause_of(sf, a.head.start)
         own = [o for o in sf.orgs if clause[0] <= o[0] < clause[1]]
         authority = own[0][2].strip() if own else None  # who presents it, same clause
