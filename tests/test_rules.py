@@ -642,6 +642,11 @@ def service_rows(text: str) -> list[tuple]:
         ("Harm reduction interventions", []),
         ("Drug consumption rooms aim to reduce overdose deaths and infections.", []),
         ("Opioid substitution treatment is an evidence-based intervention.", []),
+        # handing out syringes is a needle and syringe programme (token pattern)
+        ("Outreach workers distribute sterile syringes in the capital.",
+         [("needle_syringe_programme", "available"), ("outreach", "available")]),
+        ("Pharmacies provide injecting equipment free of charge.",
+         [("needle_syringe_programme", "available")]),
         # "never been introduced" and the like deny it
         ("Heroin-assisted treatment has never been introduced.",
          [("heroin_assisted_treatment", "unavailable")]),
