@@ -453,22 +453,93 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
         year, month = time.year, time.month
         if time.kind == "range" and time.start <= cue.start < time.end:
             year, month = time.start_year, None  # "between its launch in 1993 and 2016"
+        listed = _listed_times(sf, cue, time, plan_years) if code in _LISTABLE else []
         for subject in subjects:
             event = _event_code(sf, code, subject, cue)
             out.append(
                 Event(
                     doc_id=ctx.doc_id,
-                    country=statement_country(ctx, cue.start),
+                    country=statement_country(ctx, time.start if listed else cue.start),
                     event=event,
                     service=subject.code if subject is not None else None,
                     year=year,
                     prov=provenance(ctx, cue.start, cue.end, f"event:{cue.code}:{cue.text}"),
                     month=month,
-                    region=region(ctx, cue.start) or (
-                        _place_of(sf, cue, clause) if event == "started" else None),
+                    region=(_item_city(sf, (cue.end, time.end)) if listed else None)
+                    or region(ctx, cue.start)
+                    or (_place_of(sf, cue, clause) if event == "started" else None),
                 )
             )
+            out.extend(_listed_events(ctx, cue, subject, event, [time, *listed]))
     return out
+
+
+# Changes a dated list can repeat ("opened in A in 1997, in B in 2000"); not a plan's target
+# years, and not "since" (one start).
+_LISTABLE = ("started", "expanded", "ended", "legal_basis")
+# Between two years of a list: the rest of the item before (an optional place after its
+# year: "in 1989 in Leeds"), the separator, and the next item up to its year ("in Hull in",
+# "the second in", "under the Central Hospital in", or nothing: "in 1997, 2000 and 2004").
+_LIST_GAP = re.compile(
+    r"(?:\s+(?:in|at|under)\s+(?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)?"
+    r"\s*(?:,\s*(?:and\s+)?|and\s+)(?P<item>(?:[^\d;:()]{0,100}?\s)?(?:in|by|during)\s+)?")
+# After the last year: an optional place, then the end of the sentence or clause.
+_LIST_END = re.compile(
+    r"(?:\s+(?:in|at|under)\s+(?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)?"
+    r"\s*(?:[.;)]|,\s*respectively\b|$)")
+
+
+def _listed_times(sf: SentenceFinds, cue: Hit, time: TimeRef,
+                  plan_years: set[tuple[int, int]]) -> list[TimeRef]:
+    """'opened in Zurich in 1997, in Basel in 2000 and in Bern in 2004', 'the first in
+    1997, the second in 2000': the further dated items of a list that follows the cue's
+    year and ends the sentence. Nothing between two of its years may state anything else: no
+    other cue, service, medicine, figure or verb (`dated_list_blockers`)."""
+    if time.kind != "year" or time.start < cue.end:
+        return []
+    blockers = phrases_regex(tuple(load("cues")["dated_list_blockers"]), after=r"\b")
+    stop = min([c.start for c in sf.of("event") if c.start > cue.end] + [sf.sentence.end])
+    hits = services(sf) + sf.of("medicine")
+    listed: list[TimeRef] = []
+    prev = time
+    for t in (t for t in usable_times(sf, plan_years) if time.end <= t.start < stop):
+        gap = _LIST_GAP.fullmatch(sf.local(prev.end, t.start))
+        if (gap is None or t.kind != "year" or blockers.search(gap.group(0))
+                or any(prev.end <= h.start < t.start for h in hits)
+                or any(prev.end <= f.start < t.start for f in sf.figures)):
+            break
+        listed.append(t)
+        prev = t
+    return listed if listed and _LIST_END.match(sf.local(prev.end, sf.sentence.end)) else []
+
+
+def _item_city(sf: SentenceFinds, span: tuple[int, int]) -> str | None:
+    """The one city a list item names (its region)."""
+    cities = [c[2] for c in sf.cities if span[0] <= c[0] < span[1]]
+    return cities[0] if len(cities) == 1 else None
+
+
+def _listed_events(ctx: Context, cue: Hit, subject: Hit | None, event: str,
+                   times: list[TimeRef]) -> list[Event]:
+    """One event per further item of a dated list: a further opening in a country the list
+    named before is an expansion (a further facility of a service that exists there), the
+    other changes repeat."""
+    rows = []
+    countries = [statement_country(ctx, times[0].start)]
+    for prev, t in zip(times, times[1:], strict=False):
+        country = statement_country(ctx, t.start)
+        rows.append(Event(
+            doc_id=ctx.doc_id,
+            country=country,
+            event="expanded" if event == "started" and country in countries else event,
+            service=subject.code if subject is not None else None,
+            year=t.year,
+            prov=provenance(ctx, t.start, t.end, f"event:dated list:{cue.text}"),
+            month=t.month,
+            region=_item_city(ctx.sf, (prev.end, t.end)),
+        ))
+        countries.append(country)
+    return rows
 
 
 def _legal_subjects(ctx: Context, clause: tuple[int, int]) -> list[Hit | None] | None:
