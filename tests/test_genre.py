@@ -7,14 +7,28 @@ year, and an anaphor that opens a paragraph after one naming the service.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from pipeline.ingest.read import read_document
+from pipeline.run.batch import document_to_extraction
+from pipeline.types import Document, Extraction
 from tests.conftest import extract_text
 
 HEAD = "Sweden Country Drug Report 2030\n\n"
 DCR = "drug_consumption_room"
 NSP = "needle_syringe_programme"
 OST = "opioid_substitution_treatment"
+
+
+def read_report(tmp_path: Path, text: str) -> tuple[str, Document, Extraction]:
+    """The raw report written to a file, the Document ingest reads from it, and its rows."""
+    raw = HEAD + text
+    path = tmp_path / "se-report.txt"
+    path.write_text(raw, encoding="utf-8")
+    doc = read_document(path)
+    return raw, doc, document_to_extraction(doc)
 
 
 def event_rows(text: str) -> list[tuple]:
@@ -65,3 +79,61 @@ def event_rows(text: str) -> list[tuple]:
 )
 def test_dated_list_of_openings(text: str, expected: list[tuple]) -> None:
     assert event_rows(text) == expected
+
+
+S1 = "In 2021, 5 200 people received opioid substitution treatment."
+S2 = "In 2022, 5 600 people received it."
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        # A marker after the full stop neither becomes a figure nor hides the sentence end.
+        ("In 2024, opioid substitution treatment was provided to 3 400 people.1 The number "
+         "of clients fell.",
+         [("ost.clients", 2024, 3400.0, "3 400",
+           "In 2024, opioid substitution treatment was provided to 3 400 people.")]),
+        (S1 + "12 " + S2,
+         [("ost.clients", 2021, 5200.0, "5 200", S1), ("ost.clients", 2022, 5600.0, "5 600", S2)]),
+        # A bracketed reference of a web copy.
+        (S1 + "[4] " + S2,
+         [("ost.clients", 2021, 5200.0, "5 200", S1), ("ost.clients", 2022, 5600.0, "5 600", S2)]),
+        # Glued to a word: the word is found and the year after it is kept.
+        ("In 2023, 1 250 clients2 in 2019 received opioid substitution treatment.",
+         [("ost.clients", 2019, 1250.0, "1 250",
+           "In 2023, 1 250 clients in 2019 received opioid substitution treatment.")]),
+        ("Needle and syringe programmes distributed 400 000 syringes¹ in 2022.",
+         [("nsp.syringes_distributed", 2022, 400000.0, "400 000",
+           "Needle and syringe programmes distributed 400 000 syringes in 2022.")]),
+    ],
+)
+def test_footnote_markers(tmp_path: Path, text: str, facts: list[tuple]) -> None:
+    raw, doc, ex = read_report(tmp_path, text)
+    assert [(f.indicator, f.year, f.value, doc.text[f.prov.start_char:f.prov.end_char],
+             f.prov.sentence) for f in ex.facts] == facts
+    # Offsets stay exact: each row's span maps back to the same characters of the raw file.
+    for f in ex.facts:
+        span = doc.text[f.prov.start_char:f.prov.end_char]
+        first = doc.source_offsets[f.prov.start_char]
+        assert raw[first:first + len(span)] == span
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("Clients.1 The", "Clients. The"),
+        ("syringes¹ and", "syringes and"),
+        ("deaths[4,5] in", "deaths in"),
+        ("See art.5 of the law.", "See art.5 of the law."),
+        ("the covid19 pandemic", "the covid19 pandemic"),
+        ("EU28 countries, CB1 receptors, 10 km² and Table 2.1", "EU28 countries, CB1 receptors, "
+         "10 km² and Table 2.1"),
+        ("In 2015.3 The", "In 2015.3 The"),
+        ("see [1](link)", "see [1](link)"),
+        # A number that goes on after the space is no marker.
+        ("approximately12 000 people", "approximately12 000 people"),
+    ],
+)
+def test_footnote_marker_forms(tmp_path: Path, raw: str, text: str) -> None:
+    _, doc, _ = read_report(tmp_path, raw)
+    assert doc.text == HEAD + text
