@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.extract.segment import text_to_spans
 from pipeline.ingest.read import read_document
 from pipeline.run.batch import document_to_extraction
 from pipeline.types import Document, Extraction
@@ -137,3 +138,37 @@ def test_footnote_markers(tmp_path: Path, text: str, facts: list[tuple]) -> None
 def test_footnote_marker_forms(tmp_path: Path, raw: str, text: str) -> None:
     _, doc, _ = read_report(tmp_path, raw)
     assert doc.text == HEAD + text
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        # A line wrapped before its year: the year stays in the sentence.
+        ("Opioid substitution treatment was provided\nto a total of 1 200 clients who were "
+         "treated in\n2015 by the public treatment network.\n\nAnother paragraph.",
+         [("ost.clients", 2015, 1200.0,
+           "Opioid substitution treatment was provided\nto a total of 1 200 clients who were "
+           "treated in\n2015 by the public treatment network.")]),
+        ("Needle and syringe programmes distributed 80 000 syringes during\n2016.",
+         [("nsp.syringes_distributed", 2016, 80000.0,
+           "Needle and syringe programmes distributed 80 000 syringes during\n2016.")]),
+    ],
+)
+def test_line_wrapped_before_its_year(text: str, facts: list[tuple]) -> None:
+    ex = extract_text(HEAD + text)
+    assert [(f.indicator, f.year, f.value, f.prov.sentence) for f in ex.facts] == facts
+
+
+@pytest.mark.parametrize(
+    ("text", "paragraphs"),
+    [
+        ("Clients were treated in\n2015.", ["Clients were treated in\n2015."]),
+        ("The law of\nMarch 2016 applies.", ["The law of\nMarch 2016 applies."]),
+        ("Under Law No.\n7975 of 2016 it is legal.", ["Under Law No.\n7975 of 2016 it is legal."]),
+        # A heading, a short line that ends on a noun, or an abbreviation before a word.
+        ("Treatment\n2015 was a good year.", ["Treatment", "2015 was a good year."]),
+        ("See the annex, p.\nThe next part.", ["See the annex, p.", "The next part."]),
+    ],
+)
+def test_wrapped_line_joins(text: str, paragraphs: list[str]) -> None:
+    assert [text[s:e] for s, e in text_to_spans(text)] == paragraphs

@@ -109,7 +109,19 @@ def _continues(last_line: str, line: str) -> bool:
     """Is `line` the continuation of a hard-wrapped paragraph whose last line is `last_line`?"""
     if line[:1].islower():
         return True
+    last_word = last_line.rsplit(None, 1)[-1]
+    words, abbreviations = _wrap_words()
+    if last_word in words or (last_word in abbreviations and line[:1].isdigit()):
+        return True  # "… were treated in" / "2015 by …", "Law No." / "7975 of …"
     return len(last_line) >= WRAP_MIN_CHARS and not _SENTENCE_END.search(last_line)
+
+
+@cache
+def _wrap_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Words no sentence ends on, and abbreviations that come before their number
+    (data/segment.yaml)."""
+    rules = load("segment")
+    return frozenset(rules["wrap_words"]), frozenset(rules["abbreviations"])
 
 
 def cut_blocks(text: str, start: int, end: int,
