@@ -172,3 +172,33 @@ def test_line_wrapped_before_its_year(text: str, facts: list[tuple]) -> None:
 )
 def test_wrapped_line_joins(text: str, paragraphs: list[str]) -> None:
     assert [text[s:e] for s, e in text_to_spans(text)] == paragraphs
+
+
+NSP_PARAGRAPH = "A needle and syringe programme has operated in the capital since 2010."
+
+
+@pytest.mark.parametrize(
+    ("text", "events", "facts"),
+    [
+        # A paragraph that opens with an anaphor goes on about the service named just before.
+        (NSP_PARAGRAPH + " It is run by an NGO.\n\nThe programme was extended to three more "
+         "cities in 2017.",
+         [("started", NSP, 2010), ("expanded", NSP, 2017)], []),
+        (NSP_PARAGRAPH + "\n\nThe programme distributed 40 000 syringes in 2018. It reached "
+         "1 200 clients that year.",
+         [("started", NSP, 2010)],
+         [("nsp.syringes_distributed", 2018, 40000.0), ("nsp.clients", 2018, 1200.0)]),
+        (NSP_PARAGRAPH + "\nThese services were scaled up in 2019.",
+         [("started", NSP, 2010), ("expanded", NSP, 2019)], []),
+        # Not across a heading, nor from a paragraph that does not open with the anaphor.
+        (NSP_PARAGRAPH + "\n\nTreatment\n\nThe programme was extended to three more cities in "
+         "2017.", [("started", NSP, 2010)], []),
+        (NSP_PARAGRAPH + "\n\nIn 2017, after a review, the programme was extended to three "
+         "more cities.", [("started", NSP, 2010)], []),
+    ],
+)
+def test_anaphor_opening_a_paragraph(text: str, events: list[tuple],
+                                     facts: list[tuple]) -> None:
+    ex = extract_text(HEAD + text)
+    assert [(e.event, e.service, e.year) for e in ex.events] == events
+    assert [(f.indicator, f.year, f.value) for f in ex.facts] == facts
