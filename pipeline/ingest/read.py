@@ -210,9 +210,8 @@ def normalise_text(raw: str) -> tuple[str, array[int]]:
 
     Length-faithful except where a character expands (ligatures), is removed (soft hyphen,
     zero-width, BOM, a footnote marker glued to the text) or merges (CRLF, NFC composition);
-    runs of spaces are kept. The offsets
-    are a compact array (4 bytes a character, not a Python int each), so memory stays small
-    for long reports.
+    runs of spaces are kept. The offsets are a compact array (4 bytes a character, not a
+    Python int each), so memory stays small for long reports.
     """
     out: list[str] = []
     offsets: array[int] = array("i")
