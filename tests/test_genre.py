@@ -63,6 +63,14 @@ def event_rows(text: str) -> list[tuple]:
          "2020.",
          [("DE", "started", DCR, 2012, None, None), ("ES", "started", DCR, 2015, None, None),
           ("DK", "started", DCR, 2020, None, None)]),
+        # The first year framing the sentence, or each place after its year.
+        ("In 2012 a needle exchange opened in Oslo, in 2015 in Bergen.",
+         [("NO", "started", NSP, 2012, None, "Oslo"), ("NO", "expanded", NSP, 2015, None,
+                                                        "Bergen")]),
+        ("Drug consumption rooms opened in 2012 in Germany, in 2015 in Spain and in 2020 in "
+         "Denmark.",
+         [("DE", "started", DCR, 2012, None, None), ("ES", "started", DCR, 2015, None, None),
+          ("DK", "started", DCR, 2020, None, None)]),
         # Closures repeat as closures.
         ("The needle exchange in Oslo closed in 2013, in Bergen in 2016.",
          [("NO", "ended", NSP, 2013, None, None), ("NO", "ended", NSP, 2016, None, "Bergen")]),
