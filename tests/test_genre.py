@@ -133,6 +133,10 @@ def test_footnote_markers(tmp_path: Path, text: str, facts: list[tuple]) -> None
         ("Clients.1 The", "Clients. The"),
         ("syringes¹ and", "syringes and"),
         ("deaths[4,5] in", "deaths in"),
+        ("people.1,2 The", "people. The"),
+        ("clients3, and", "clients, and"),
+        # A number that lost its space is no marker.
+        ("clients1,200 in", "clients1,200 in"),
         ("See art.5 of the law.", "See art.5 of the law."),
         ("the covid19 pandemic", "the covid19 pandemic"),
         ("EU28 countries, CB1 receptors, 10 km² and Table 2.1", "EU28 countries, CB1 receptors, "
