@@ -177,9 +177,11 @@ def test_line_wrapped_before_its_year(text: str, facts: list[tuple]) -> None:
         ("Clients were treated in\n2015.", ["Clients were treated in\n2015."]),
         ("The law of\nMarch 2016 applies.", ["The law of\nMarch 2016 applies."]),
         ("Under Law No.\n7975 of 2016 it is legal.", ["Under Law No.\n7975 of 2016 it is legal."]),
+        ("The room opened in July\n2016.", ["The room opened in July\n2016."]),
         # A heading, a short line that ends on a noun, or an abbreviation before a word.
         ("Treatment\n2015 was a good year.", ["Treatment", "2015 was a good year."]),
         ("See the annex, p.\nThe next part.", ["See the annex, p.", "The next part."]),
+        ("Report of July\nThe next part.", ["Report of July", "The next part."]),
     ],
 )
 def test_wrapped_line_joins(text: str, paragraphs: list[str]) -> None:
