@@ -71,6 +71,16 @@ def event_rows(text: str) -> list[tuple]:
          "Denmark.",
          [("DE", "started", DCR, 2012, None, None), ("ES", "started", DCR, 2015, None, None),
           ("DK", "started", DCR, 2020, None, None)]),
+        # An expansion to a setting, then to cities: the setting names no city.
+        ("OST was extended to prisons in 2012, to Vilnius in 2014 and to Kaunas in 2016.",
+         [("LT", "expanded", OST, 2012, None, None), ("LT", "expanded", OST, 2014, None,
+                                                       "Vilnius"),
+          ("LT", "expanded", OST, 2016, None, None)]),
+        # A law amended in several years: a legal change each year.
+        ("The law allowing needle exchange was amended in 2013, 2018 and 2024.",
+         [("SE", "legal_basis", NSP, 2013, None, None), ("SE", "legal_basis", NSP, 2018, None,
+                                                          None),
+          ("SE", "legal_basis", NSP, 2024, None, None)]),
         # Closures repeat as closures.
         ("The needle exchange in Oslo closed in 2013, in Bergen in 2016.",
          [("NO", "ended", NSP, 2013, None, None), ("NO", "ended", NSP, 2016, None, "Bergen")]),

@@ -458,7 +458,8 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
         year, month = time.year, time.month
         if time.kind == "range" and time.start <= cue.start < time.end:
             year, month = time.start_year, None  # "between its launch in 1993 and 2016"
-        items = _dated_items(sf, cue, time, plan_years) if code in _LISTABLE else []
+        items = _dated_items(sf, cue, time, set() if code == "legal_basis" else plan_years
+                             ) if code in _LISTABLE else []
         for subject in subjects:
             event = _event_code(sf, code, subject, cue)
             out.append(
@@ -471,8 +472,7 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
                     year=year,
                     prov=provenance(ctx, cue.start, cue.end, f"event:{cue.code}:{cue.text}"),
                     month=month,
-                    region=(_item_city(sf, items[0]) if items else None)
-                    or region(ctx, cue.start)
+                    region=(_item_city(sf, items[0]) if items else region(ctx, cue.start))
                     or (_place_of(sf, cue, clause) if event == "started" else None),
                 )
             )
@@ -509,11 +509,11 @@ def _dated_items(sf: SentenceFinds, cue: Hit, time: TimeRef,
     if time.kind != "year":
         return []
     blockers = phrases_regex(tuple(load("cues")["dated_list_blockers"]), after=r"\b")
-    stop = min([c.start for c in sf.of("event") if c.start > cue.end] + [sf.sentence.end])
+    prev_end = max(time.end, cue.end)
+    stop = min([c.start for c in sf.of("event") if c.start >= prev_end] + [sf.sentence.end])
     hits = services(sf) + sf.of("medicine")
     listed: list[TimeRef] = []
     separators: list[int] = []
-    prev_end = max(time.end, cue.end)
     for t in (t for t in usable_times(sf, plan_years) if prev_end <= t.start < stop):
         gap = _LIST_GAP.fullmatch(sf.local(prev_end, t.start))
         if (gap is None or t.kind != "year" or blockers.search(gap.group(0))
