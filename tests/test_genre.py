@@ -143,6 +143,7 @@ def test_footnote_markers(tmp_path: Path, text: str, facts: list[tuple]) -> None
         ("Clients.1 The", "Clients. The"),
         ("syringes¹ and", "syringes and"),
         ("deaths[4,5] in", "deaths in"),
+        ("deaths.[4][5] The", "deaths. The"),
         ("people.1,2 The", "people. The"),
         ("clients3, and", "clients, and"),
         # A number that lost its space is no marker.
