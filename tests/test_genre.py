@@ -47,6 +47,10 @@ def event_rows(text: str) -> list[tuple]:
          [("CH", "started", DCR, 2011, None, "Zurich"),
           ("CH", "expanded", DCR, 2014, None, "Basel"),
           ("CH", "expanded", DCR, 2019, None, "Bern")]),
+        ("Drug consumption rooms opened in 2011 (Zurich), 2014 (Basel) and 2019 (Bern).",
+         [("CH", "started", DCR, 2011, None, "Zurich"),
+          ("CH", "expanded", DCR, 2014, None, "Basel"),
+          ("CH", "expanded", DCR, 2019, None, "Bern")]),
         # Ordinals instead of places.
         ("Three drug consumption rooms have opened: the first in 2012, the second in 2016 and "
          "the third in 2021.",

@@ -484,8 +484,10 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
 # Changes a dated list can repeat ("opened in A in 1997, in B in 2000"); not a plan's target
 # years, and not "since" (one start).
 _LISTABLE = ("started", "expanded", "ended", "legal_basis")
-# A place of a list item: "in Basel", "to Tirana and Durrës", "under the Central Hospital".
-_ITEM_PLACE = r"\s+(?:in|at|under|to)\s+(?:the\s+)?[A-Z][\w'’.-]*(?:\s+(?:and\s+)?[A-Z][\w'’.-]*)*"
+# A place of a list item: "in Basel", "to Tirana and Durrës", "under the Central Hospital",
+# "2014 (Basel)".
+_NAMES = r"(?:the\s+)?[A-Z][\w'’.-]*(?:\s+(?:and\s+)?[A-Z][\w'’.-]*)*"
+_ITEM_PLACE = rf"\s+(?:in|at|under|to)\s+{_NAMES}|\s*\({_NAMES}\)"
 # Between two years of a list: the rest of the item before (an optional place after its
 # year: "in 1989 in Leeds"), the separator, and the next item up to its year ("in Hull in",
 # "the second in", "under the Central Hospital in", or nothing: "in 1997, 2000 and 2004").
