@@ -180,7 +180,7 @@ def _long_report(n_paragraphs: int) -> str:
     blocks = ["Column Order Report 2030"]
     for i in range(1, n_paragraphs + 1):
         words = [_WORDS[(i * 7 + k * 3) % len(_WORDS)] for k in range(25 + (i * 13) % 40)]
-        blocks.append(f"Paragraph {i} says " + " ".join(words) + f" end{i}.")
+        blocks.append(f"Paragraph {i} says " + " ".join(words) + f" end {i}.")
     return "\n\n".join(blocks) + "\n"
 
 

@@ -109,7 +109,20 @@ def _continues(last_line: str, line: str) -> bool:
     """Is `line` the continuation of a hard-wrapped paragraph whose last line is `last_line`?"""
     if line[:1].islower():
         return True
+    last_word = last_line.rsplit(None, 1)[-1]
+    words, before_number = _wrap_words()
+    if last_word in words or (line[:1].isdigit() and last_word in before_number):
+        return True  # "… were treated in" / "2015 by …", "Law No." / "7975", "July" / "2015"
     return len(last_line) >= WRAP_MIN_CHARS and not _SENTENCE_END.search(last_line)
+
+
+@cache
+def _wrap_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Words no sentence ends on (data/segment.yaml), and words that come before a number:
+    the abbreviations there and the month names (data/numbers.yaml)."""
+    rules = load("segment")
+    months = [m.capitalize() for m in load("numbers")["months"]]
+    return frozenset(rules["wrap_words"]), frozenset([*rules["abbreviations"], *months])
 
 
 def cut_blocks(text: str, start: int, end: int,

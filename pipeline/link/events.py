@@ -156,6 +156,8 @@ def _subject_right_before(sf: SentenceFinds, cue: Hit) -> bool:
 WEAK_SUBJECT_GAP = 14
 
 
+# ", in 2015": after a year named before the verb, the next item of a dated list.
+_NEXT_ITEM = re.compile(r",\s*(?:and\s+)?(?:in|by|during)\s*$")
 _PLACE_LIST = re.compile(r"(?:\s*(?:to|in|and|,|(?-i:[A-Z][\w’'-]+)))*\s*"
                          r"(?:in|between|from|by|during|until)?\s*", re.I)
 
@@ -167,9 +169,12 @@ def _year(sf: SentenceFinds, cue: Hit, clause: tuple[int, int],
     sentence."""
     base = sf.sentence.start
     in_clause = [t for t in times if clause[0] <= t.start < clause[1]]
+    framing = [t for t in in_clause if t.end <= cue.start]
     for t in in_clause:
         gap = sf.text[cue.end - base : t.start - base]
         if t.start >= cue.end and (not re.search(r"[,;(]", gap) or _PLACE_LIST.fullmatch(gap)):
+            if framing and _NEXT_ITEM.search(gap):
+                return framing[-1]  # "In 2012 a unit opened in Oslo, in 2015 in Bergen"
             return t  # "were expanded to Durrës, Shkodër and Vlorë between 2005 and 2011"
     # Beyond its clause, a year that dates another change is not this one's ("established in
     # the late 1990s and were scaled up from 2004").
@@ -453,22 +458,112 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
         year, month = time.year, time.month
         if time.kind == "range" and time.start <= cue.start < time.end:
             year, month = time.start_year, None  # "between its launch in 1993 and 2016"
+        items = _dated_items(sf, cue, time, set() if code == "legal_basis" else plan_years
+                             ) if code in _LISTABLE else []
         for subject in subjects:
             event = _event_code(sf, code, subject, cue)
             out.append(
                 Event(
                     doc_id=ctx.doc_id,
-                    country=statement_country(ctx, cue.start),
+                    country=_item_country(ctx, items[0]) if items else statement_country(
+                        ctx, cue.start),
                     event=event,
                     service=subject.code if subject is not None else None,
                     year=year,
                     prov=provenance(ctx, cue.start, cue.end, f"event:{cue.code}:{cue.text}"),
                     month=month,
-                    region=region(ctx, cue.start) or (
-                        _place_of(sf, cue, clause) if event == "started" else None),
+                    region=(_item_city(sf, items[0]) if items else region(ctx, cue.start))
+                    or (_place_of(sf, cue, clause) if event == "started" else None),
                 )
             )
+            if items:
+                out.extend(_listed_events(ctx, cue, subject, event, items))
     return out
+
+
+# Changes a dated list can repeat ("opened in A in 1997, in B in 2000"); not a plan's target
+# years, and not "since" (one start).
+_LISTABLE = ("started", "expanded", "ended", "legal_basis")
+# A place of a list item: "in Basel", "to Tirana and Durrës", "under the Central Hospital",
+# "2014 (Basel)".
+_NAMES = r"(?:the\s+)?[A-Z][\w'’.-]*(?:\s+(?:and\s+)?[A-Z][\w'’.-]*)*"
+_ITEM_PLACE = rf"\s+(?:in|at|under|to)\s+{_NAMES}|\s*\({_NAMES}\)"
+# Between two years of a list: the rest of the item before (an optional place after its
+# year: "in 1989 in Leeds"), the separator, and the next item up to its year ("in Hull in",
+# "the second in", "under the Central Hospital in", or nothing: "in 1997, 2000 and 2004").
+_LIST_GAP = re.compile(
+    rf"(?:{_ITEM_PLACE})?"
+    r"\s*(?P<sep>,\s*(?:and\s+)?|and\s+)(?P<item>(?:[^\d;:()]{0,100}?\s)?(?:in|by|during)\s+)?")
+# After the last year: an optional place, then the end of the sentence or clause.
+_LIST_END = re.compile(
+    rf"(?:{_ITEM_PLACE})?"
+    r"\s*(?:[.;)]|,\s*respectively\b|$)")
+
+
+def _dated_items(sf: SentenceFinds, cue: Hit, time: TimeRef,
+                 plan_years: set[tuple[int, int]]) -> list[tuple[TimeRef, int, int]]:
+    """'opened in Zurich in 1997, in Basel in 2000 and in Bern in 2004', 'the first in
+    1997, the second in 2000', 'In 2012 a unit opened in Oslo, in 2015 in Bergen': every
+    item (its year, start and end) of a dated list that follows the cue and ends the
+    sentence, the cue's own year first; [] when there is no such list. Nothing between two
+    of its years may state anything else: no other cue, service, medicine, figure or verb
+    (`dated_list_blockers`)."""
+    if time.kind != "year":
+        return []
+    blockers = phrases_regex(tuple(load("cues")["dated_list_blockers"]), after=r"\b")
+    prev_end = max(time.end, cue.end)
+    stop = min([c.start for c in sf.of("event") if c.start >= prev_end] + [sf.sentence.end])
+    hits = services(sf) + sf.of("medicine")
+    listed: list[TimeRef] = []
+    separators: list[int] = []
+    for t in (t for t in usable_times(sf, plan_years) if prev_end <= t.start < stop):
+        gap = _LIST_GAP.fullmatch(sf.local(prev_end, t.start))
+        if (gap is None or t.kind != "year" or blockers.search(gap.group(0))
+                or any(prev_end <= h.start < t.start for h in hits)
+                or any(prev_end <= f.start < t.start for f in sf.figures)):
+            break
+        listed.append(t)
+        separators.append(prev_end + gap.start("sep"))
+        prev_end = t.end
+    if not listed or not _LIST_END.match(sf.local(prev_end, sf.sentence.end)):
+        return []
+    bounds = [cue.end, *separators, sf.sentence.end]
+    return [(t, bounds[i], bounds[i + 1]) for i, t in enumerate([time, *listed])]
+
+
+def _item_city(sf: SentenceFinds, item: tuple[TimeRef, int, int]) -> str | None:
+    """The one city a list item names (its region)."""
+    cities = [c[2] for c in sf.cities if item[1] <= c[0] < item[2]]
+    return cities[0] if len(cities) == 1 else None
+
+
+def _item_country(ctx: Context, item: tuple[TimeRef, int, int]) -> str | None:
+    """The one country a list item names, else the statement's country at its year."""
+    named = {c for s, _, c in ctx.sf.countries if c != "EU" and item[1] <= s < item[2]}
+    return named.pop() if len(named) == 1 else statement_country(ctx, item[0].start)
+
+
+def _listed_events(ctx: Context, cue: Hit, subject: Hit | None, event: str,
+                   items: list[tuple[TimeRef, int, int]]) -> list[Event]:
+    """One event per further item of a dated list: a further opening in a country the list
+    named before is an expansion (a further facility of a service that exists there), the
+    other changes repeat."""
+    rows = []
+    countries = [_item_country(ctx, items[0])]
+    for item in items[1:]:
+        t, country = item[0], _item_country(ctx, item)
+        rows.append(Event(
+            doc_id=ctx.doc_id,
+            country=country,
+            event="expanded" if event == "started" and country in countries else event,
+            service=subject.code if subject is not None else None,
+            year=t.year,
+            prov=provenance(ctx, t.start, t.end, f"event:dated list:{cue.text}"),
+            month=t.month,
+            region=_item_city(ctx.sf, item),
+        ))
+        countries.append(country)
+    return rows
 
 
 def _legal_subjects(ctx: Context, clause: tuple[int, int]) -> list[Hit | None] | None:

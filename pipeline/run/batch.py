@@ -46,22 +46,47 @@ ANAPHORA_REACH = 3
 class _Contexts:
     """Each sentence's linking context, built as the sentences stream in: the previous
     sentences of its block an anaphor may reach (at most ANAPHORA_REACH) and the section
-    heading above it. Only those few earlier sentences are kept, not the document's."""
+    heading above it. Only those few earlier sentences are kept, not the document's.
+
+    A paragraph that opens with an anaphor ("The programme was extended in 2017.") right
+    after a paragraph, with nothing but a blank line between, also reaches that paragraph's
+    last sentences: the paragraph goes on about what the one before named."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.recent: deque[SentenceFinds] = deque(maxlen=ANAPHORA_REACH)
         self.heading: SentenceFinds | None = None
+        self.bridge: tuple[int, tuple[SentenceFinds, ...]] = (-1, ())
 
     def of(self, finds: list[SentenceFinds]) -> Iterator[Context]:
         for sf in finds:
             same_block = [f for f in self.recent if f.sentence.block == sf.sentence.block]
+            if not same_block:
+                self.bridge = (sf.sentence.block, self._previous_paragraph(sf))
+            bridged = self.bridge[1] if self.bridge[0] == sf.sentence.block else ()
             prev = same_block[-1] if same_block else None
-            yield Context(self.doc.doc_id, self.doc.country, sf, prev,
-                          tuple(reversed(same_block)), self.heading)
+            earlier = (*reversed(same_block), *bridged)[:ANAPHORA_REACH]
+            yield Context(self.doc.doc_id, self.doc.country, sf, prev, earlier, self.heading)
             if is_heading(sf) and ":" not in sf.text:
                 self.heading = sf  # a section title; key-figure lines ("Label: 110") are not
             self.recent.append(sf)
+
+    def _previous_paragraph(self, sf: SentenceFinds) -> tuple[SentenceFinds, ...]:
+        """The last sentences of the paragraph right before `sf` (nearest first) when `sf`
+        opens its paragraph with an anaphor and only a blank line lies between."""
+        last = self.recent[-1] if self.recent else None
+        if (last is None or last.sentence.block != sf.sentence.block - 1 or is_heading(last)
+                or is_heading(sf) or self.doc.text[last.sentence.end : sf.sentence.start].strip()
+                or not _opens_with_anaphor(sf)):
+            return ()
+        return tuple(f for f in reversed(self.recent) if f.sentence.block == last.sentence.block)
+
+
+def _opens_with_anaphor(sf: SentenceFinds) -> bool:
+    """'The programme was extended …', 'These facilities …': the sentence's subject points
+    back ('Number of clients …' does not)."""
+    return any(not sf.local(sf.sentence.start, h.start).strip(" \"'(“")
+               and not h.text.lower().startswith("number of") for h in sf.of("anaphora"))
 
 
 def _skipped_mentions(ctx: Context, skipped: list) -> list[Mention]:
