@@ -94,6 +94,13 @@ def fact_rows(text: str) -> list[tuple]:
         # A figure whose own predicate is in the future counts nothing yet.
         ("Two new needle and syringe programme sites will open in 2029.", []),
         ("In 2029, 1 200 clients will be treated in substitution treatment.", []),
+        # A whole and its part: what qualifies the part does not qualify the whole.
+        ("Of the 234 new HIV diagnoses in 2029, 12 were attributed to injecting drug use.",
+         [("SE", "hiv.diagnoses_injecting", 2029, 12)]),
+        ("In 2029, 234 new HIV diagnoses were reported, 12 of them attributed to injecting "
+         "drug use.", []),
+        ("Of the 234 drug-induced deaths in 2029, most involved opioids.",
+         [("SE", "deaths.drug_induced", 2029, 234)]),
         # ... not savings "in treatment costs"
         ("The programme saved 35 million in treatment costs in 2029.", []),
         # The day of a date is no count.

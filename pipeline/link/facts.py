@@ -53,6 +53,11 @@ _WAITING = re.compile(r"\bwaiting\s+(?:lists?|times?)\b", re.I)
 _OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which|the(?:\s+\d[\d ,.]*\d|\s+\d)?)\s+"
                       r"(?=[a-zA-Z])", re.I)
 # "44 of the 232 newly reported HIV cases": 232 is the whole the part is counted from.
+# Where a part of the figure before starts: ", of whom …", ", 12 of them …", ", including …".
+_PART_MARKER = re.compile(r",\s*(?:of\s+(?:whom|which|them|these)|including|among\s+(?:them|whom|"
+                          r"which|these)|\S+\s+of\s+(?:them|whom|which|these))\b", re.I)
+# "Of the 234 new HIV diagnoses, …": a figure that opens the sentence as the whole of a part.
+_WHOLE_LEAD = re.compile(r"\W*of\s+(?:the|these|those|all(?:\s+the)?)\s+$", re.I)
 _WHOLE_OF_PART = re.compile(r"(?:\d|\b[a-z]+)\s+of\s+the\s+$", re.I)
 
 
@@ -361,7 +366,18 @@ def indicator_for(ctx: Context, fig: Figure, counted: Counted) -> tuple[str | No
     if cls in ind["standalone"]:
         # The qualifying word may stand in the sentence before: "Drug-induced deaths rose
         # sharply. After a peak of 170 deaths in 2012, …"
-        text = ctx.sf.text.lower() + " " + (ctx.prev.text.lower() if ctx.prev else "")
+        base = ctx.sf.sentence.start
+        own = ctx.sf.text
+        part = _PART_MARKER.search(own, fig.end - base)
+        if part:
+            # "234 HIV diagnoses were reported, 12 of them attributed to injecting": what
+            # qualifies the part does not qualify the whole.
+            own = own[: part.start()]
+        text = own.lower() + " " + (ctx.prev.text.lower() if ctx.prev else "")
+        if _WHOLE_LEAD.match(ctx.sf.text[: fig.start - base]):
+            # "Of the 234 new HIV diagnoses, 12 were attributed to injecting": only the
+            # whole's own chunk qualifies it.
+            text = ctx.sf.text[: chunk_of(ctx.sf, fig.start)[1] - base].lower()
         return standalone_indicator(cls, text)
     mapping = ind["by_service"].get(cls, {})
     sf = ctx.sf
@@ -536,7 +552,10 @@ def sentence_facts(
     skipped: list[tuple[Figure, str]] = []
     previous: Fact | None = None
     previous_counted: Counted | None = None
+    # "Of the 234 HIV diagnoses, …" that got no indicator: its counted noun and figure
+    unqualified_whole: tuple[Counted, Figure] | None = None
     for fig in sf.figures:
+        part_of: Figure | None = None  # the whole this figure is a part of, when it says so
         if fig.unit != "count":
             skipped.append((fig, f"unit {fig.unit} is not a count"))
             continue
@@ -579,6 +598,10 @@ def sentence_facts(
         subset = counted is None and previous_counted is not None and _SUBSET.search(lead)
         if subset:
             counted = previous_counted  # "2 345 people …, of whom 1 234 received OST"
+        elif counted is None and unqualified_whole is not None and lead.rstrip().endswith(","):
+            # "Of the 234 new HIV diagnoses, 12 were attributed to injecting": the part is
+            # what the indicator counts when the whole was not; it takes the whole's year.
+            counted, part_of = unqualified_whole
         same = _after_year_colon(sf, fig) or _SAME_MEASURE.search(lead)
         if label is not None:
             # "Syringes distributed through NSPs: 1 875 000": the label names the indicator,
@@ -603,6 +626,8 @@ def sentence_facts(
                 indicator, how = previous.indicator, "subset of previous figure"
             previous_counted = counted
         if indicator is None:
+            if counted is not None and _WHOLE_LEAD.match(sf.text[: fig.start - sf.sentence.start]):
+                unqualified_whole = (counted, fig)
             skipped.append((fig, f"no indicator ({how})"))
             continue
         reason = implausible(indicator, fig.value)
@@ -610,6 +635,9 @@ def sentence_facts(
             skipped.append((fig, reason))  # a runaway value is never a fact
             continue
         time, year_rule = fact_year(ctx, fig, sf.figures, plan_years)
+        if time is None and part_of is not None:
+            time, year_rule = fact_year(ctx, part_of, sf.figures, plan_years)
+            year_rule += " of the whole"
         if fig.run is not None:
             time, year_rule = _run_years(sf, fig), "year:column"
         relative = _YEARS_BEFORE.match(sf.text[fig.end - sf.sentence.start :])
