@@ -89,7 +89,9 @@ class Matchers:
     phrases: PhraseMatcher  # lower-cased vocabularies
     titles: PhraseMatcher  # heads that count only when capitalised ("National Programme")
     tokens: Matcher  # JSONL token patterns
-    anchors: frozenset[int]  # LOWER hashes of the words every token pattern starts with
+    # Per token pattern: the LOWER hashes of its first word (where the Matcher runs), and of
+    # each of its required LOWER words (all must be in a doc for the pattern to match there).
+    anchors: tuple[tuple[frozenset[int], tuple[frozenset[int], ...]], ...]
 
 
 def _phrase_groups() -> dict[str, dict[str, list[str]]]:
@@ -149,16 +151,23 @@ def build_matchers(nlp: Language | None = None) -> Matchers:
             variants = {phrase.title(), phrase.upper()}
             titles.add(f"plan|{head['kind']}", [nlp.make_doc(v) for v in sorted(variants)])
     tokens = Matcher(nlp.vocab)
-    anchors: set[str] = set()
+    strings = nlp.vocab.strings
+
+    def words(token: dict) -> frozenset[int]:
+        lower = token["LOWER"]
+        return frozenset(strings.add(w) for w in (lower["IN"] if isinstance(lower, dict)
+                                                  else [lower]))
+
+    anchors = []
     for label, pattern in _token_patterns():
         tokens.add(label, [pattern])
         first = pattern[0].get("LOWER")
         if first is None or pattern[0].get("OP"):
             raise ValueError(f"token pattern {label}: the first token must be a required LOWER "
                              "word or IN list (it anchors where the Matcher runs)")
-        anchors.update(first["IN"] if isinstance(first, dict) else [first])
-    strings = nlp.vocab.strings
-    return Matchers(phrases, titles, tokens, frozenset(strings.add(a) for a in anchors))
+        required = tuple(words(t) for t in pattern if "LOWER" in t and not t.get("OP"))
+        anchors.append((words(pattern[0]), required))
+    return Matchers(phrases, titles, tokens, tuple(anchors))
 
 
 def longest_first(hits: list[Hit]) -> list[Hit]:
@@ -189,10 +198,16 @@ def _anchored_token_matches(doc: Doc, lower: Sequence[int], matchers: Matchers) 
 
     Every JSONL pattern begins with one of the anchors (a required LOWER word), so this finds
     what a run over the whole doc finds, at a fraction of the cost (the Matcher walks every
-    token it is given). `lower` is the doc's LOWER column.
+    token it is given). `lower` is the doc's LOWER column. A pattern one of whose required
+    words the doc lacks cannot match in it: its anchors start no window.
     """
     found: set[tuple] = set()
-    anchors, n = matchers.anchors, len(doc)
+    present = set(lower)
+    # Only the anchors of patterns whose required words are all in the doc ("provided" starts
+    # a window only where "syringes" or the like is there too).
+    anchors = frozenset().union(*(first for first, required in matchers.anchors
+                                  if all(not words.isdisjoint(present) for words in required)))
+    n = len(doc)
     for i, word in enumerate(lower):
         if word in anchors:
             window = doc[i : min(n, i + TOKEN_PATTERN_WINDOW)]
