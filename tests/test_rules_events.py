@@ -117,6 +117,9 @@ NSP = "needle_syringe_programme"
          [("SE", "started", "heroin_assisted_treatment", 2026, None)]),
         ("In 2027 several new regulations were adopted that set out the terms for the provision "
          "of treatment with opioid agonists.", [("SE", "legal_basis", OST, 2027, None)]),
+        # A start over a period is dated by its first year.
+        ("Prison-based needle exchange was piloted between 2024 and 2026.",
+         [("SE", "started", "needle_syringe_programme", 2024, None)]),
     ],
 )
 def test_events_on_real_report_language(text: str, expected: list) -> None:

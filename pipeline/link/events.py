@@ -456,8 +456,10 @@ def sentence_events(ctx: Context, plan_years: set[tuple[int, int]]) -> list[Even
         else:
             subjects = _subject(ctx, cue, clause)
         year, month = time.year, time.month
-        if time.kind == "range" and time.start <= cue.start < time.end:
-            year, month = time.start_year, None  # "between its launch in 1993 and 2016"
+        if time.kind == "range" and (time.start <= cue.start < time.end or code == "started"):
+            # "between its launch in 1993 and 2016"; "was piloted between 2004 and 2006":
+            # a start over a period is dated by the period's start
+            year, month = time.start_year, None
         items = _dated_items(sf, cue, time, set() if code == "legal_basis" else plan_years
                              ) if code in _LISTABLE else []
         for subject in subjects:
