@@ -117,6 +117,9 @@ NSP = "needle_syringe_programme"
          [("SE", "started", "heroin_assisted_treatment", 2026, None)]),
         ("In 2027 several new regulations were adopted that set out the terms for the provision "
          "of treatment with opioid agonists.", [("SE", "legal_basis", OST, 2027, None)]),
+        # A weak end verb ends the service that is its subject, nothing else.
+        ("The drug checking pilot ended in 2029.", [("SE", "ended", "drug_checking", 2029, None)]),
+        ("The year ended with 300 clients in substitution treatment.", []),
         # A start over a period is dated by its first year.
         ("Prison-based needle exchange was piloted between 2024 and 2026.",
          [("SE", "started", "needle_syringe_programme", 2024, None)]),

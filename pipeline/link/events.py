@@ -95,7 +95,7 @@ def _subject(ctx: Context, cue: Hit, clause: tuple[int, int]) -> list[Hit]:
         # "OST was piloted in the capital. Treatment commenced in three cities in 1996."
         return earlier_services(ctx)[:1]
     clause_text = sf.text[clause[0] - sf.sentence.start : clause[1] - sf.sentence.start]
-    if cue.code in ("ended", "planned") and GENERIC_SUBJECT.search(clause_text):
+    if cue.code in ("ended", "ended_weak", "planned") and GENERIC_SUBJECT.search(clause_text):
         # "A facility in Olten was closed in 2017", "… not yet available, but a pilot
         # programme is planned": the service named last before it; a programme or site is
         # not an outreach team or a mobile unit, which deliver one.
@@ -321,7 +321,7 @@ def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
     the framework of a legal change ("a legal framework for measures … was established"),
     or a weak verb without its service ("a trend that started")."""
     base = sf.sentence.start
-    if cue.code in ("started", "expanded", "started_weak", "ended"):
+    if cue.code in ("started", "expanded", "started_weak", "ended", "ended_weak"):
         if _NEGATED.search(sf.text[max(0, cue.start - base - 30) : cue.start - base]):
             return False
         if _RECOMMENDED.search(sf.text[max(0, cue.start - base - 25) : cue.start - base]):
@@ -345,6 +345,8 @@ def _is_statement(sf: SentenceFinds, cue: Hit, clause: tuple[int, int]) -> bool:
         )
         if legal_before and _legal_generic(sf, clause):
             return False
+    if cue.code == "ended_weak":
+        return _subject_right_before(sf, cue)  # "the drug checking pilot ended in 2019"
     return cue.code != "started_weak" or _subject_right_before(sf, cue) or (
         cue.text.endswith("ing") and _object_right_after(sf, cue)
     ) or _generic_subject_before(sf, cue, clause)
