@@ -101,6 +101,10 @@ def fact_rows(text: str) -> list[tuple]:
          "drug use.", []),
         ("Of the 234 drug-induced deaths in 2029, most involved opioids.",
          [("SE", "deaths.drug_induced", 2029, 234)]),
+        # A key-figure label that is only a population gives its estimate
+        ("People who inject drugs: 12 000 (2029)", [("SE", "pwid.estimate", 2029, 12000)]),
+        ("High-risk opioid users: 18 000 (2029)", [("SE", "hrou.estimate", 2029, 18000)]),
+        ("Injecting drug users among new treatment clients: 1 234 (2029)", []),
         # ... not savings "in treatment costs"
         ("The programme saved 35 million in treatment costs in 2029.", []),
         # The day of a date is no count.

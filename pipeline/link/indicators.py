@@ -87,6 +87,13 @@ def label_indicator(label: str) -> tuple[str | None, str]:
                  for p in phrases if p in low]
         if named:
             return min(named)[1], "noun:estimate"
+    if not services and len(nouns) == 1:
+        # A key-figure label that is only a population ("People who inject drugs: 12 000",
+        # "High-risk opioid users: 18 000 (2017)"): its size, the population estimate.
+        written = label[noun[0] : noun[1]].lower()
+        for code, phrases in ind["estimates"].items():
+            if written in phrases:
+                return code, "noun:estimate label"
     mapping = ind["by_service"].get(cls, {})
     for _s, _e, service in services:
         if service in mapping:
