@@ -642,6 +642,13 @@ def service_rows(text: str) -> list[tuple]:
         ("Harm reduction interventions", []),
         ("Drug consumption rooms aim to reduce overdose deaths and infections.", []),
         ("Opioid substitution treatment is an evidence-based intervention.", []),
+        # a study or debate topic is no service; an objective to expand plans it
+        ("A feasibility study on drug checking was commissioned in 2029.", []),
+        ("Discussions on opening a drug consumption room are ongoing.", []),
+        ("A study of needle and syringe programme clients found high HCV prevalence.",
+         [("needle_syringe_programme", "available")]),
+        ("One of the strategy's objectives is to expand OST in prisons.",
+         [("opioid_substitution_treatment", "planned")]),
         # handing out syringes is a needle and syringe programme (token pattern)
         ("Outreach workers distribute sterile syringes in the capital.",
          [("needle_syringe_programme", "available"), ("outreach", "available")]),

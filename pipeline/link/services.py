@@ -88,6 +88,9 @@ def _hit_statuses(ctx: Context, hit: Hit) -> list[tuple[str, bool]]:
     return statuses
 
 
+_TOPIC = phrases_regex(
+    tuple(load("cues")["topic_markers"]),
+    after=r"\s+(?:(?:the|a|an|opening|introducing|establishing|setting up)\s+)*$")
 _EXISTING = phrases_regex(tuple(load("cues")["existing_markers"]),
                           after=r"\s+(?:[\w-]+\s+){0,3}$")
 
@@ -204,6 +207,11 @@ def sentence_evidence(ctx: Context) -> list[Evidence]:
             continue  # "the alcohol and drug treatment strategy": part of a plan's name
         if _CONCEPT.match(sf.text[hit.end - base :]):
             continue  # "DCRs aim to reduce …", "OST is defined as …": the concept, not a service
+        if _TOPIC.search(sf.local(max(sf.sentence.start, hit.start - 50), hit.start)) and not any(
+                0 <= n.start - hit.end <= 1 for n in sf.of("noun")):
+            # "a feasibility study on drug checking": a topic, not a service (but "a study of
+            # NSP clients" says the programme has clients)
+            continue
         for status, explicit in _hit_statuses(ctx, hit):
             # The clause decides the country; a Europe-wide statement ("In the European Union,
             # naloxone programmes operate in 10 countries") is context, not a service row.
