@@ -22,7 +22,14 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline import countries
-from pipeline.extract.numbers import Figure, NonFigure, TimeRef, scan
+from pipeline.extract.numbers import (
+    Figure,
+    NonFigure,
+    TimeRef,
+    ascii_lowered,
+    may_contain,
+    scan,
+)
 from pipeline.extract.segment import Segment, TokenColumns, get_nlp
 from pipeline.types import Mention, Sentence
 from pipeline.vocab import DATA_DIR, load
@@ -72,11 +79,9 @@ class SentenceFinds:
         """A cheap necessary condition of a case-insensitive pattern every match of which
         holds one of the lower-case `needles`: false only for an ASCII sentence (where
         IGNORECASE is plain lower-casing) that holds none of them."""
-        lowered = self.cache.get("ascii_lower")
-        if lowered is None:
-            lowered = self.cache["ascii_lower"] = (self.text.lower() if self.text.isascii()
-                                                   else False)
-        return lowered is False or any(n in lowered for n in needles)
+        if "ascii_lower" not in self.cache:
+            self.cache["ascii_lower"] = ascii_lowered(self.text)
+        return may_contain(self.cache["ascii_lower"], needles)
 
     def local(self, start: int, end: int) -> str:
         """Text of an absolute span of this sentence."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -405,15 +406,26 @@ def _words_needed() -> dict[str, tuple[str, ...]]:
             "docnum": ("/", ":", "no", "nr", "n°")}
 
 
+def ascii_lowered(text: str) -> str | None:
+    """`text` lower-cased when it is ASCII (there IGNORECASE is plain lower-casing), else
+    None: the input of `may_contain`."""
+    return text.lower() if text.isascii() else None
+
+
+def may_contain(lowered: str | None, needles: Iterable[str]) -> bool:
+    """A cheap necessary condition of a case-insensitive pattern every match of which holds
+    one of the lower-case `needles`: false only for an ASCII text (`ascii_lowered`) that
+    holds none of them."""
+    return lowered is None or any(n in lowered for n in needles)
+
+
 def _may_match(lowered: str | None, family: str) -> bool:
-    """False only when the ASCII sentence (`lowered`, None if not ASCII: IGNORECASE is
-    plain lower-casing only there) holds none of the strings the family needs."""
-    return lowered is None or any(w in lowered for w in _words_needed()[family])
+    return may_contain(lowered, _words_needed()[family])
 
 
 def _scan_times(text: str, claims: _Claims, out: Scan) -> None:
     p = _patterns()
-    lowered = text.lower() if text.isascii() else None
+    lowered = ascii_lowered(text)
     for m in p["file"].finditer(text) if p["file_hint"].search(text) else ():
         # A line naming a file ("24 108 1500 Name_v1.0.pdf 454 KB") is a download link:
         # nothing on it is a figure.
